@@ -1,0 +1,31 @@
+// Shared jest configuration: every workspace's jest.config.js is `require('../../jest.preset')(__dirname)`.
+// @swc/jest compiles TypeScript (with Nest decorator metadata) so tests start in milliseconds.
+const path = require('node:path');
+
+module.exports = function jestConfig(rootDir, overrides = {}) {
+  return {
+    rootDir,
+    testEnvironment: 'node',
+    roots: ['<rootDir>/src', '<rootDir>/test'].filter((dir) =>
+      require('node:fs').existsSync(dir.replace('<rootDir>', rootDir)),
+    ),
+    testMatch: ['**/*.test.ts'],
+    moduleFileExtensions: ['ts', 'js', 'json'],
+    transform: {
+      '^.+\\.(t|j)s$': [
+        '@swc/jest',
+        {
+          jsc: {
+            parser: { syntax: 'typescript', decorators: true },
+            transform: { legacyDecorator: true, decoratorMetadata: true },
+            target: 'es2022',
+          },
+          module: { type: 'commonjs' },
+        },
+      ],
+    },
+    globalSetup: path.join(__dirname, 'tools/jest/global-setup.js'),
+    testTimeout: 30_000,
+    ...overrides,
+  };
+};

@@ -1,0 +1,1 @@
+export { AiScaleError, type AiScaleErrorOptions, type ErrorCategory } from './ai-scale-error';
