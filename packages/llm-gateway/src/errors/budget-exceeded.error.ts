@@ -1,0 +1,35 @@
+import { LlmGatewayError, type LlmGatewayErrorOptions } from './llm-gateway.error';
+
+/** The tenant spent its daily or monthly budget and no cheaper tier was allowed. Not retryable until the period rolls over. */
+export class BudgetExceededError extends LlmGatewayError {
+  readonly code = 'BUDGET_EXCEEDED';
+  readonly category = 'USER' as const;
+  readonly tenantId: string;
+  readonly period: 'day' | 'month';
+  readonly limitUsd: number;
+  readonly spentUsd: number;
+  constructor(
+    options: LlmGatewayErrorOptions & {
+      readonly tenantId: string;
+      readonly period: 'day' | 'month';
+      readonly limitUsd: number;
+      readonly spentUsd: number;
+    },
+  ) {
+    super({
+      ...options,
+      isRetryable: false,
+      details: {
+        tenantId: options.tenantId,
+        period: options.period,
+        limitUsd: options.limitUsd,
+        spentUsd: options.spentUsd,
+        ...options.details,
+      },
+    });
+    this.tenantId = options.tenantId;
+    this.period = options.period;
+    this.limitUsd = options.limitUsd;
+    this.spentUsd = options.spentUsd;
+  }
+}

@@ -1,0 +1,10 @@
+export { LlmGatewayError, type LlmGatewayErrorOptions } from './llm-gateway.error';
+export { ProviderRateLimitedError } from './provider-rate-limited.error';
+export { ProviderUnavailableError } from './provider-unavailable.error';
+export { ProviderTimeoutError } from './provider-timeout.error';
+export { ProviderResponseInvalidError } from './provider-response-invalid.error';
+export { ContextWindowExceededError } from './context-window-exceeded.error';
+export { BudgetExceededError } from './budget-exceeded.error';
+export { CircuitOpenError } from './circuit-open.error';
+export { AllProvidersFailedError } from './all-providers-failed.error';
+export { InvalidLlmRequestError } from './invalid-llm-request.error';

@@ -1,0 +1,106 @@
+import type {
+  ChatMessage,
+  ChatResult,
+  ContextPassage,
+  FinishReason,
+  ResponseFormat,
+  TokenUsage,
+  ToolChoice,
+  ToolDefinition,
+  Citation,
+} from './llm-provider';
+import type { CacheKind } from './usage-ledger';
+
+export type ModelTier = 'small' | 'large';
+
+export interface GatewayChatRequest {
+  readonly tenantId: string;
+  /** Idempotency and correlation id; recorded in the ledger with the usage. */
+  readonly requestId: string;
+  /** An explicit model id from the gateway's catalogue; wins over `tier`. */
+  readonly model?: string;
+  /** A task tier; when neither `model` nor `tier` is given the router's rules classify the request. */
+  readonly tier?: ModelTier;
+  readonly messages: readonly ChatMessage[];
+  readonly tools?: readonly ToolDefinition[];
+  readonly toolChoice?: ToolChoice;
+  readonly responseFormat?: ResponseFormat;
+  readonly temperature?: number;
+  readonly maxTokens?: number;
+  readonly seed?: number;
+  readonly stop?: readonly string[];
+  readonly context?: readonly ContextPassage[];
+  /** Overall deadline for the whole call (all attempts and back-offs), in ms from now. */
+  readonly deadlineMs?: number;
+  /** Per-attempt timeout override, in ms. */
+  readonly attemptTimeoutMs?: number;
+  /** Skip the response cache for this call (neither read nor written). */
+  readonly noCache?: boolean;
+  /** Aborts the whole call. */
+  readonly signal?: AbortSignal;
+}
+
+export interface AttemptRecord {
+  readonly provider: string;
+  readonly model: string;
+  /** `ok` or the failing error's code. */
+  readonly outcome: string;
+  readonly durationMs: number;
+}
+
+export interface GatewayChatResult extends ChatResult {
+  readonly requestId: string;
+  readonly tier: ModelTier | null;
+  readonly costUsd: number;
+  /** Set when the response cache answered (then `attempts` is empty and `costUsd` 0). */
+  readonly cache: CacheKind | null;
+  readonly savedCostUsd: number;
+  readonly attempts: readonly AttemptRecord[];
+  /** How many times the gateway moved on to another model/provider. */
+  readonly fallbacks: number;
+  /** True when a budget rule moved the call to a cheaper tier. */
+  readonly downgraded: boolean;
+  /** Turns and passages dropped to fit the context window. */
+  readonly trimmed: { readonly messages: number; readonly passages: number };
+}
+
+export type GatewayStreamEvent =
+  | { readonly type: 'text'; readonly text: string }
+  | {
+      readonly type: 'tool_call';
+      readonly index: number;
+      readonly id?: string;
+      readonly name?: string;
+      readonly argumentsDelta: string;
+    }
+  | {
+      readonly type: 'done';
+      readonly usage: TokenUsage;
+      readonly finishReason: FinishReason;
+      readonly model: string;
+      readonly provider: string;
+      readonly costUsd: number;
+      readonly cache: CacheKind | null;
+      readonly attempts: readonly AttemptRecord[];
+      readonly fallbacks: number;
+      readonly citations?: readonly Citation[];
+    };
+
+/**
+ * The one call site for every model call in the product (the server and the agent runtime use it).
+ *
+ * Guarantees:
+ * - The request is validated (`InvalidLlmRequestError`), budget-checked (`BudgetExceededError` or a
+ *   downgrade), counted and trimmed to the model's context window (`ContextWindowExceededError`,
+ *   never a silent overflow) before any provider is called.
+ * - Retryable failures are retried with back-off honouring Retry-After, then fall back through the
+ *   route's ordered models; an open breaker skips its provider (`CircuitOpenError` when all are open).
+ *   When every route failed: `AllProvidersFailedError` with each attempt's cause.
+ * - Every answered call is recorded in the `UsageLedger` with its tokens and cost (cache hits with
+ *   the tokens and cost they saved); `costUsd` is computed from the price table.
+ * - `stream` falls back only before its first delta; after that a failure ends the stream with the error.
+ */
+export interface LlmGateway {
+  chat(request: GatewayChatRequest): Promise<GatewayChatResult>;
+  stream(request: GatewayChatRequest): AsyncIterable<GatewayStreamEvent>;
+}

@@ -1,0 +1,34 @@
+import type { ChatResult } from './llm-provider';
+import type { CacheKind } from './usage-ledger';
+
+/** What the gateway asks a response cache about: enough to key a prompt per tenant and model tier. */
+export interface CacheableRequest {
+  readonly tenantId: string;
+  /** The routing target: the explicit model, or `tier:<small|large>`. Answers never cross targets. */
+  readonly target: string;
+  /** The prompt as one canonical string (messages, context ids, tools, response format, temperature). */
+  readonly key: string;
+  /** The last user message: what a semantic cache embeds. */
+  readonly question: string;
+}
+
+export interface CachedResponse {
+  readonly result: ChatResult;
+}
+
+export interface ResponseCacheHit {
+  readonly kind: CacheKind;
+  readonly value: CachedResponse;
+  /** Similarity of the semantic match (1 for exact). */
+  readonly similarity: number;
+}
+
+/**
+ * The small interface the gateway calls for response caching, so it does not depend on one cache
+ * implementation. Guarantees: `lookup` never returns another tenant's answer; a failing hook is
+ * treated as a miss (the gateway catches and carries on), so a cache outage never fails a call.
+ */
+export interface ResponseCacheHook {
+  lookup(request: CacheableRequest): Promise<ResponseCacheHit | null>;
+  store(request: CacheableRequest, value: CachedResponse): Promise<void>;
+}
