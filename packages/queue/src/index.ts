@@ -1,1 +1,9 @@
-export {};
+export * from './ports';
+export {
+  QueueError,
+  QueueUnavailableError,
+  JobNotFoundError,
+  InvalidJobOptionsError,
+  NonRetryableJobError,
+  JobTimeoutError,
+} from './errors';

@@ -1,0 +1,3 @@
+export * from './job';
+export * from './job-worker';
+export * from './job-queue';
