@@ -1,0 +1,30 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { AllExceptionsFilter } from './common/http/all-exceptions.filter';
+import { type AppConfig, ConfigModule } from './config';
+import { LoggingModule } from './infrastructure/logging/logging.module';
+import { ReadinessModule } from './infrastructure/readiness/readiness.module';
+import { TelemetryModule } from './infrastructure/telemetry/telemetry.module';
+import { HealthController } from './modules/health/health.controller';
+import { MetricsController } from './modules/metrics/metrics.controller';
+
+/**
+ * The root module. Every role shares the same infrastructure and feature providers; `ROLE=api`
+ * adds the HTTP controllers, `ROLE=worker` the job processors, `ROLE=all` both.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot(config),
+        TelemetryModule,
+        ReadinessModule,
+      ],
+      controllers: [HealthController, MetricsController],
+      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
+    };
+  }
+}

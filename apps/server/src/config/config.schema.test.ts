@@ -1,0 +1,68 @@
+import { ConfigValidationError, parseConfig } from './config.schema';
+
+describe('parseConfig', () => {
+  it('needs no variable at all: embedded defaults', () => {
+    const config = parseConfig({});
+    expect(config).toMatchObject({
+      ROLE: 'all',
+      PORT: 3000,
+      QUEUE_DRIVER: 'memory',
+      CACHE_DRIVER: 'memory',
+      VECTOR_STORE: 'lancedb',
+      EMBEDDINGS: 'local',
+      LLM_PROVIDERS: [{ provider: 'extractive', model: undefined }],
+      demoTenant: true,
+      runsApi: true,
+      runsWorker: true,
+    });
+    expect(config.DATABASE_URL).toMatch(/^sqlite:.*\.data.*ai-scale\.sqlite$/);
+  });
+
+  it('reports every bad variable at once, naming each', () => {
+    let caught: unknown;
+    try {
+      parseConfig({ PORT: 'abc', QUEUE_DRIVER: 'kafka', ROLE: 'boss', LLM_PROVIDERS: 'openai:gpt-4o,nope' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigValidationError);
+    const message = (caught as Error).message;
+    for (const variable of ['PORT', 'QUEUE_DRIVER', 'ROLE', 'LLM_PROVIDERS'])
+      expect(message).toContain(variable);
+  });
+
+  it('requires REDIS_URL for the Redis-backed drivers and credentials for the chosen providers', () => {
+    expect(() => parseConfig({ QUEUE_DRIVER: 'bullmq' })).toThrow(/REDIS_URL/);
+    expect(() => parseConfig({ CACHE_DRIVER: 'redis' })).toThrow(/REDIS_URL/);
+    expect(() => parseConfig({ LLM_PROVIDERS: 'anthropic:claude-3-5-haiku' })).toThrow(/ANTHROPIC_API_KEY/);
+    expect(() => parseConfig({ VECTOR_STORE: 'pinecone' })).toThrow(/PINECONE_INDEX/);
+  });
+
+  it('never echoes a secret in its message', () => {
+    expect(() => parseConfig({ ADMIN_TOKEN: 'short-secret' })).toThrow(/ADMIN_TOKEN/);
+    expect(() => parseConfig({ ADMIN_TOKEN: 'short-secret' })).not.toThrow(/short-secret/);
+  });
+
+  it('parses an ordered provider list (first primary, the rest fallbacks) and the production drivers', () => {
+    const config = parseConfig({
+      ROLE: 'api',
+      QUEUE_DRIVER: 'bullmq',
+      CACHE_DRIVER: 'redis',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/x',
+      LLM_PROVIDERS: 'openai:gpt-4o-mini, anthropic:claude-3-5-haiku',
+      OPENAI_API_KEY: 'sk-test',
+      ANTHROPIC_API_KEY: 'sk-ant',
+    });
+    expect(config.LLM_PROVIDERS).toEqual([
+      { provider: 'openai', model: 'gpt-4o-mini' },
+      { provider: 'anthropic', model: 'claude-3-5-haiku' },
+    ]);
+    expect(config.demoTenant).toBe(false);
+    expect(config.runsWorker).toBe(false);
+  });
+
+  it('refuses ROLE=worker on the in-process memory queue', () => {
+    expect(() => parseConfig({ ROLE: 'worker' })).toThrow(/ROLE/);
+  });
+});

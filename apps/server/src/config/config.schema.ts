@@ -1,0 +1,228 @@
+import * as path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The whole configuration of the server: environment variables, parsed ONCE at boot by `parseConfig`.
+ * Every variable has an embedded default, so `npm start` needs no configuration at all; production
+ * switches one adapter at a time (`QUEUE_DRIVER=bullmq`, `CACHE_DRIVER=redis`, `DATABASE_URL=postgres://…`).
+ */
+
+const emptyToUndefined = (value: unknown): unknown =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
+
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+const optionalUrl = z.preprocess(emptyToUndefined, z.url().optional());
+const integer = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max).default(fallback));
+const boolean = (fallback: boolean) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'])
+      .default(fallback ? 'true' : 'false')
+      .transform((value) => value === 'true' || value === '1' || value === 'yes'),
+  );
+
+/** `openai:gpt-4o-mini,anthropic:claude-3-5-haiku` → ordered provider specs (first is primary, the rest fallbacks). */
+const providerSpec = z
+  .string()
+  .regex(
+    /^(extractive|fake|openai|openai-compatible|anthropic)(:[^,\s]+)?$/,
+    'expected <provider>[:<model>] with provider extractive|fake|openai|openai-compatible|anthropic',
+  )
+  .transform((spec) => {
+    const [provider, ...model] = spec.split(':');
+    return { provider: provider as LlmProviderName, model: model.length > 0 ? model.join(':') : undefined };
+  });
+
+export type LlmProviderName = 'extractive' | 'fake' | 'openai' | 'openai-compatible' | 'anthropic';
+
+export const configSchema = z
+  .object({
+    ROLE: z.preprocess(emptyToUndefined, z.enum(['api', 'worker', 'all']).default('all')),
+    NODE_ENV: optionalString,
+    HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
+    PORT: integer(3000, 0, 65_535),
+    DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./.data')),
+    LOG_LEVEL: z.preprocess(
+      emptyToUndefined,
+      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ),
+    ADMIN_TOKEN: z.preprocess(
+      emptyToUndefined,
+      z.string().min(16, 'must be at least 16 characters').optional(),
+    ),
+
+    QUEUE_DRIVER: z.preprocess(emptyToUndefined, z.enum(['memory', 'bullmq']).default('memory')),
+    QUEUE_PREFIX: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^[\w.:-]+$/)
+        .default('ai-scale'),
+    ),
+    WORKER_CONCURRENCY: integer(4, 1, 256),
+    REDIS_URL: optionalUrl,
+
+    CACHE_DRIVER: z.preprocess(emptyToUndefined, z.enum(['memory', 'redis']).default('memory')),
+    CACHE_PREFIX: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^[\w.:-]+$/)
+        .default('ai-scale'),
+    ),
+    CACHE_TTL_SECONDS: integer(3600, 1),
+    CACHE_SEMANTIC_THRESHOLD: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(1).default(0.95)),
+
+    DATABASE_URL: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^(sqlite:|postgres:\/\/|postgresql:\/\/)/, 'expected sqlite:<path> or postgres://…')
+        .optional(),
+    ),
+
+    VECTOR_STORE: z.preprocess(
+      emptyToUndefined,
+      z.enum(['memory', 'lancedb', 'pinecone']).default('lancedb'),
+    ),
+    PINECONE_API_KEY: optionalString,
+    PINECONE_INDEX: optionalString,
+    PINECONE_HOST: optionalUrl,
+
+    EMBEDDINGS: z.preprocess(emptyToUndefined, z.enum(['local', 'openai-compatible']).default('local')),
+    EMBEDDINGS_BASE_URL: optionalUrl,
+    EMBEDDINGS_MODEL: optionalString,
+    EMBEDDINGS_API_KEY: optionalString,
+    EMBEDDINGS_DIMENSIONS: integer(256, 8, 8192),
+
+    LLM_PROVIDERS: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .default('extractive')
+        .transform((value) =>
+          value
+            .split(',')
+            .map((item) => item.trim())
+            .filter((item) => item.length > 0),
+        )
+        .pipe(z.array(providerSpec).min(1)),
+    ),
+    OPENAI_API_KEY: optionalString,
+    OPENAI_BASE_URL: optionalUrl,
+    ANTHROPIC_API_KEY: optionalString,
+    ANTHROPIC_BASE_URL: optionalUrl,
+    LLM_TENANT_BUDGET_USD: z.preprocess(emptyToUndefined, z.coerce.number().min(0).optional()),
+
+    CHAT_SYNC_DEADLINE_MS: integer(8000, 0, 120_000),
+    CHAT_MEMORY_TOKENS: integer(1500, 0),
+
+    RATE_LIMIT_PER_MINUTE: integer(600, 1),
+    MAX_UPLOAD_BYTES: integer(10 * 1024 * 1024, 1024),
+    DEPENDENCY_TIMEOUT_MS: integer(1000, 50, 30_000),
+    SHUTDOWN_TIMEOUT_MS: integer(10_000, 0, 120_000),
+
+    DEMO_TENANT: z.preprocess(emptyToUndefined, z.enum(['auto', 'true', 'false']).default('auto')),
+    DEMO_DOCS_DIR: optionalString,
+
+    OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+    OTEL_SERVICE_NAME: z.preprocess(emptyToUndefined, z.string().default('ai-scale-server')),
+    METRICS_ENABLED: boolean(true),
+  })
+  .superRefine((env, context) => {
+    const needsRedis = env.QUEUE_DRIVER === 'bullmq' || env.CACHE_DRIVER === 'redis';
+    if (needsRedis && !env.REDIS_URL) {
+      context.addIssue({
+        code: 'custom',
+        path: ['REDIS_URL'],
+        message: `required when QUEUE_DRIVER=bullmq or CACHE_DRIVER=redis`,
+      });
+    }
+    if (env.VECTOR_STORE === 'pinecone') {
+      for (const key of ['PINECONE_API_KEY', 'PINECONE_INDEX'] as const) {
+        if (!env[key])
+          context.addIssue({ code: 'custom', path: [key], message: 'required when VECTOR_STORE=pinecone' });
+      }
+    }
+    if (env.EMBEDDINGS === 'openai-compatible') {
+      for (const key of ['EMBEDDINGS_BASE_URL', 'EMBEDDINGS_MODEL'] as const) {
+        if (!env[key])
+          context.addIssue({
+            code: 'custom',
+            path: [key],
+            message: 'required when EMBEDDINGS=openai-compatible',
+          });
+      }
+    }
+    env.LLM_PROVIDERS.forEach((spec, index) => {
+      if (spec.provider === 'openai' && !env.OPENAI_API_KEY && !env.OPENAI_BASE_URL) {
+        context.addIssue({
+          code: 'custom',
+          path: ['OPENAI_API_KEY'],
+          message: `required by LLM_PROVIDERS entry ${index + 1} (openai)`,
+        });
+      }
+      if (spec.provider === 'openai-compatible' && !env.OPENAI_BASE_URL) {
+        context.addIssue({
+          code: 'custom',
+          path: ['OPENAI_BASE_URL'],
+          message: `required by LLM_PROVIDERS entry ${index + 1} (openai-compatible)`,
+        });
+      }
+      if (spec.provider === 'anthropic' && !env.ANTHROPIC_API_KEY) {
+        context.addIssue({
+          code: 'custom',
+          path: ['ANTHROPIC_API_KEY'],
+          message: `required by LLM_PROVIDERS entry ${index + 1} (anthropic)`,
+        });
+      }
+    });
+    if (env.ROLE === 'worker' && env.QUEUE_DRIVER === 'memory') {
+      context.addIssue({
+        code: 'custom',
+        path: ['ROLE'],
+        message:
+          'ROLE=worker needs a shared queue: set QUEUE_DRIVER=bullmq (the memory queue lives in one process)',
+      });
+    }
+  })
+  .transform((env) => {
+    const dataDir = path.resolve(env.DATA_DIR);
+    const databaseUrl = env.DATABASE_URL ?? `sqlite:${path.join(dataDir, 'ai-scale.sqlite')}`;
+    const embedded = databaseUrl.startsWith('sqlite:');
+    return {
+      ...env,
+      DATA_DIR: dataDir,
+      DATABASE_URL: databaseUrl,
+      /** Embedded mode: SQLite, a demo tenant and the bundled docs, unless DEMO_TENANT says otherwise. */
+      demoTenant: env.DEMO_TENANT === 'auto' ? embedded : env.DEMO_TENANT === 'true',
+      runsApi: env.ROLE !== 'worker',
+      runsWorker: env.ROLE !== 'api',
+    };
+  });
+
+export type AppConfig = z.output<typeof configSchema>;
+
+/** Thrown by `parseConfig`: its message lists every bad variable, one per line. */
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+/** Parses the environment once; reports every bad variable at once. */
+export function parseConfig(environment: NodeJS.ProcessEnv | Record<string, string | undefined>): AppConfig {
+  const result = configSchema.safeParse(environment);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const variable = issue.path.length > 0 ? String(issue.path[0]) : '(environment)';
+    const secret = /TOKEN|KEY|SECRET|PASSWORD|_URL$/.test(variable);
+    const received =
+      variable in environment && !secret ? ` (got ${JSON.stringify(environment[variable])})` : '';
+    return `${variable}: ${issue.message}${received}`;
+  });
+  throw new ConfigValidationError(problems);
+}
