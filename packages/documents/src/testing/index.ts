@@ -1,1 +1,12 @@
-export {};
+export { blobStoreContract } from './blob-store-contract';
+export {
+  makeDocx,
+  makeEncryptedPdf,
+  makeHtmlPage,
+  makeScannedPdf,
+  makeTextImage,
+  makeTextPdf,
+  makeTruncatedPdf,
+  makeZipBombDocx,
+  type DocxParagraph,
+} from './fixtures';

@@ -1,0 +1,1 @@
+export { TesseractOcrEngine, type TesseractOcrEngineOptions } from './tesseract-ocr-engine';
