@@ -1,2 +1,11 @@
 export * from './ports';
 export * from './errors';
+export { FakeLlmProvider, seededRandom, type FakeLlmProviderOptions } from './adapters/fake';
+export * from './adapters/extractive';
+export { messagesWithContext, renderContext, lastUserText } from './prompt/render-context';
+export {
+  ApproximateTokenCounter,
+  TiktokenCounter,
+  countPromptTokens,
+  type TokenCounter,
+} from './tokens/token-counter';

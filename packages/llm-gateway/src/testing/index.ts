@@ -1,1 +1,20 @@
-export {};
+export {
+  llmProviderContract,
+  type ContractTestApi,
+  type LlmProviderContractCapabilities,
+  type LlmProviderFixture,
+} from './llm-provider-contract';
+export {
+  startFakeOpenAiServer,
+  type FakeOpenAiServer,
+  type FakeOpenAiServerOptions,
+  type OpenAiWireRequest,
+} from './fake-openai-server';
+export type {
+  FakeServerOptions,
+  FakeServerStats,
+  FaultKind,
+  FaultRates,
+  LatencyDistribution,
+} from './fake-server-common';
+export { deterministicEmbedding } from './fake-server-common';

@@ -1,0 +1,1 @@
+export { FakeLlmProvider, seededRandom, type FakeLlmProviderOptions } from './fake-llm-provider';

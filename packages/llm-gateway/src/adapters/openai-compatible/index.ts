@@ -1,0 +1,4 @@
+export {
+  OpenAiCompatibleLlmProvider,
+  type OpenAiCompatibleLlmProviderOptions,
+} from './openai-compatible-llm-provider';
