@@ -1,2 +1,12 @@
 export * from './ports';
 export * from './errors';
+export { RecursiveTokenChunker, type RecursiveTokenChunkerOptions } from './chunking/recursive-token-chunker';
+export { tiktokenCounter, type TokenCounter } from './chunking/token-counter';
+export { LocalEmbedder, type LocalEmbedderOptions } from './embedders/local-embedder';
+export { MemoryVectorStore, type MemoryVectorStoreOptions } from './adapters/memory';
+export { parseMetadataFilter, matchesFilter } from './filters/metadata-filter';
+export { Bm25Index, type Bm25Options } from './text/bm25-index';
+export { analyze, type AnalyzerOptions } from './text/analyzer';
+export { RetrievalService, type RetrievalServiceOptions } from './service/retrieval-service';
+export { LruEmbeddingCache } from './service/lru-embedding-cache';
+export { reciprocalRankFusion, type RankedList } from './service/reciprocal-rank-fusion';

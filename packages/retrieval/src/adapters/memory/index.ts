@@ -1,0 +1,1 @@
+export { MemoryVectorStore, type MemoryVectorStoreOptions } from './memory-vector-store';

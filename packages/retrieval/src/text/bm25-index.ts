@@ -1,0 +1,88 @@
+import { analyze, type AnalyzerOptions } from './analyzer';
+
+export interface Bm25Options extends AnalyzerOptions {
+  /** Term-frequency saturation (default 0.9, Pyserini's default; Lucene uses 1.2). */
+  readonly k1?: number;
+  /** Length normalization (default 0.4, Pyserini's default; Lucene uses 0.75). */
+  readonly b?: number;
+}
+
+interface Posting {
+  readonly termFrequencies: Map<string, number>;
+  readonly length: number;
+}
+
+/**
+ * An incremental in-memory BM25 index (Robertson–Spärck Jones idf with Lucene's `1 +` so it is
+ * never negative). Adding a known id replaces it. Scores use the statistics of the whole index.
+ */
+export class Bm25Index {
+  private readonly documents = new Map<string, Posting>();
+  private readonly postings = new Map<string, Set<string>>();
+  private totalLength = 0;
+  private readonly k1: number;
+  private readonly b: number;
+
+  constructor(private readonly options: Bm25Options = {}) {
+    this.k1 = options.k1 ?? 0.9;
+    this.b = options.b ?? 0.4;
+  }
+
+  get size(): number {
+    return this.documents.size;
+  }
+
+  add(id: string, text: string): void {
+    this.remove(id);
+    const termFrequencies = new Map<string, number>();
+    const terms = analyze(text, this.options);
+    for (const { term } of terms) termFrequencies.set(term, (termFrequencies.get(term) ?? 0) + 1);
+    this.documents.set(id, { termFrequencies, length: terms.length });
+    this.totalLength += terms.length;
+    for (const term of termFrequencies.keys()) {
+      let ids = this.postings.get(term);
+      if (ids === undefined) this.postings.set(term, (ids = new Set()));
+      ids.add(id);
+    }
+  }
+
+  remove(id: string): void {
+    const posting = this.documents.get(id);
+    if (posting === undefined) return;
+    this.documents.delete(id);
+    this.totalLength -= posting.length;
+    for (const term of posting.termFrequencies.keys()) {
+      const ids = this.postings.get(term);
+      ids?.delete(id);
+      if (ids?.size === 0) this.postings.delete(term);
+    }
+  }
+
+  /** Scores every document sharing a term with the query; `accept` filters ids before ranking. */
+  search(
+    query: string,
+    topK: number,
+    accept: (id: string) => boolean = () => true,
+  ): { id: string; score: number }[] {
+    const count = this.documents.size;
+    if (count === 0 || topK <= 0) return [];
+    const averageLength = this.totalLength / count || 1;
+    const scores = new Map<string, number>();
+    const queryTerms = new Set(analyze(query, this.options).map(({ term }) => term));
+    for (const term of queryTerms) {
+      const ids = this.postings.get(term);
+      if (ids === undefined) continue;
+      const idf = Math.log(1 + (count - ids.size + 0.5) / (ids.size + 0.5));
+      for (const id of ids) {
+        const posting = this.documents.get(id) as Posting;
+        const frequency = posting.termFrequencies.get(term) as number;
+        const norm = frequency + this.k1 * (1 - this.b + (this.b * posting.length) / averageLength);
+        scores.set(id, (scores.get(id) ?? 0) + (idf * frequency * (this.k1 + 1)) / norm);
+      }
+    }
+    const ranked: { id: string; score: number }[] = [];
+    for (const [id, score] of scores) if (accept(id)) ranked.push({ id, score });
+    ranked.sort((left, right) => right.score - left.score || (left.id < right.id ? -1 : 1));
+    return ranked.slice(0, topK);
+  }
+}
