@@ -1,1 +1,7 @@
-export {};
+export {
+  checkpointStoreContract,
+  sampleRun,
+  type ContractTestApi,
+  type CheckpointStoreCapabilities,
+} from './checkpoint-store-contract';
+export { scriptedModel, type ScriptedTurn } from './scripted-model';

@@ -1,0 +1,14 @@
+export { AgentRuntimeError, type AgentRuntimeErrorOptions } from './agent-runtime.error';
+export { AgentLoopDetectedError } from './agent-loop-detected.error';
+export { AgentBudgetExceededError } from './agent-budget-exceeded.error';
+export { AgentDeadlineExceededError } from './agent-deadline-exceeded.error';
+export { AgentStepLimitError } from './agent-step-limit.error';
+export { InvalidToolArgumentsError } from './invalid-tool-arguments.error';
+export { ToolExecutionError } from './tool-execution.error';
+export { RunNotFoundError } from './run-not-found.error';
+export { RunNotResumableError } from './run-not-resumable.error';
+export { CheckpointConflictError } from './checkpoint-conflict.error';
+export { AgentModelFailedError } from './agent-model-failed.error';
+export { UnknownAgentError } from './unknown-agent.error';
+export { InvalidAgentDefinitionError } from './invalid-agent-definition.error';
+export { InvalidRunInputError } from './invalid-run-input.error';

@@ -1,0 +1,486 @@
+import { randomUUID } from 'node:crypto';
+import { metrics, trace, type Counter, type Histogram, type Span } from '@opentelemetry/api';
+import { ATTR, METRIC, SPAN, withSpan } from '@ai-scale/telemetry';
+import type { JobHandlers, JobQueue } from '@ai-scale/queue';
+import {
+  initialMessages,
+  resolveLimits,
+  type AgentDefinition,
+  type RunLimits,
+} from '../agent/agent-definition';
+import { initialAgentState, runAgentStep, type AgentState } from '../agent/agent-step';
+import {
+  AgentDeadlineExceededError,
+  type AgentRuntimeError,
+  AgentStepLimitError,
+  CheckpointConflictError,
+  InvalidAgentDefinitionError,
+  InvalidRunInputError,
+  RunNotFoundError,
+  RunNotResumableError,
+  UnknownAgentError,
+} from '../errors';
+import { AbortedError, childSignal } from '../internal/abort';
+import { toJson } from '../internal/json';
+import type { CheckpointStore, RunRecord, RunVersions, StopReason } from '../ports/checkpoint-store';
+import type { JsonValue } from '../ports/json';
+import { allNodes, type WorkflowDefinition } from '../workflow/workflow-definition';
+import { initialWorkflowState, runWorkflowStep, type WorkflowState } from '../workflow/workflow-step';
+import { addUsage, DeadlineReached, NO_USAGE, type StepEnd, type StepOutcome } from './step-outcome';
+
+// Definitions of any input type live in one registry; their input schemas check the type at the edge.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyAgent = AgentDefinition<any>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyWorkflow = WorkflowDefinition<any>;
+
+/** The payload of the queue job that carries a run. */
+export interface AgentRunJobPayload {
+  readonly runId: string;
+}
+
+export const AGENT_RUN_JOB = 'agent.run';
+
+export interface AgentRuntimeOptions {
+  readonly store: CheckpointStore;
+  readonly agents?: readonly AnyAgent[];
+  readonly workflows?: readonly AnyWorkflow[];
+  /**
+   * Where runs are carried as jobs (`startRun` and `resume` enqueue one; a worker created with
+   * `jobHandlers()` runs it). Without a queue, call `processRun(runId)` yourself.
+   */
+  readonly queue?: Pick<JobQueue, 'enqueue'>;
+  /** Attempts of a run's job for infrastructure failures (a dead worker, a store outage). Default 5. */
+  readonly jobAttempts?: number;
+  readonly now?: () => Date;
+  readonly newRunId?: () => string;
+}
+
+export interface StartRunOptions {
+  readonly tenantId?: string;
+  /** Default: a random UUID. */
+  readonly runId?: string;
+}
+
+export interface ProcessRunOptions {
+  /** The job's signal: aborting it (shutdown, job timeout) stops the run where it is, to be resumed. */
+  readonly signal?: AbortSignal;
+  /** Run at most this many steps in this call, then return (the run stays `running`). */
+  readonly maxSteps?: number;
+}
+
+const FINAL: ReadonlySet<RunRecord['status']> = new Set(['succeeded', 'failed']);
+
+/**
+ * Starts, resumes and executes durable agent runs and workflows.
+ *
+ * Guarantees:
+ * - every step is checkpointed (`CheckpointStore.saveStep`) before the next starts, with the run's
+ *   counters; a run executed again (a crashed worker's job recovered elsewhere, a redelivery)
+ *   continues after its latest checkpoint, and a completed tool call is never executed twice;
+ * - every run ends `succeeded`, `failed` (typed `stopReason` and error code) or `paused`: limits,
+ *   the deadline, loops, budget, invalid arguments and model failures are all stop reasons, and
+ *   every model and tool call is raced against the run's deadline, so a run never hangs;
+ * - only the job's own abort (a shutdown) leaves a run `running`, for the queue to hand it to
+ *   another worker.
+ */
+export class AgentRuntime {
+  private readonly store: CheckpointStore;
+  private readonly queue: Pick<JobQueue, 'enqueue'> | undefined;
+  private readonly agents = new Map<string, AnyAgent>();
+  private readonly workflows = new Map<string, AnyWorkflow>();
+  private readonly now: () => Date;
+  private readonly newRunId: () => string;
+  private readonly jobAttempts: number;
+  private readonly tracer = trace.getTracer('@ai-scale/agent-runtime');
+  private readonly instruments: {
+    steps: Histogram;
+    duration: Histogram;
+    loops: Counter;
+    outcome: Counter;
+  };
+
+  constructor(options: AgentRuntimeOptions) {
+    this.store = options.store;
+    this.queue = options.queue;
+    this.now = options.now ?? (() => new Date());
+    this.newRunId = options.newRunId ?? randomUUID;
+    this.jobAttempts = options.jobAttempts ?? 5;
+    for (const agent of options.agents ?? []) this.register(agent);
+    for (const workflow of options.workflows ?? []) this.register(workflow);
+    const meter = metrics.getMeter('@ai-scale/agent-runtime');
+    this.instruments = {
+      steps: meter.createHistogram(METRIC.agentRunSteps, {
+        description: 'Steps a finished agent run took',
+        unit: '{step}',
+        advice: { explicitBucketBoundaries: [1, 2, 3, 5, 8, 13, 21, 34] },
+      }),
+      duration: meter.createHistogram(METRIC.agentRunDuration, {
+        description: 'Wall-clock time from start to end of an agent run',
+        unit: 's',
+      }),
+      loops: meter.createCounter(METRIC.agentRunLoopsDetected, {
+        description: 'Agent runs stopped by loop detection (repeated calls or no progress)',
+      }),
+      outcome: meter.createCounter(METRIC.agentRunOutcome, { description: 'Finished agent runs by outcome' }),
+    };
+  }
+
+  /** Adds an agent or a workflow; names are unique across both. */
+  register(definition: AnyAgent | AnyWorkflow): void {
+    if (this.agents.has(definition.name) || this.workflows.has(definition.name)) {
+      throw new InvalidAgentDefinitionError({ message: `"${definition.name}" is already registered` });
+    }
+    if (definition.kind === 'workflow') this.workflows.set(definition.name, definition);
+    else this.agents.set(definition.name, definition);
+  }
+
+  /** The names of the registered agents and workflows. */
+  definitions(): { agents: string[]; workflows: string[] } {
+    return { agents: [...this.agents.keys()], workflows: [...this.workflows.keys()] };
+  }
+
+  /**
+   * Validates the input, stores a `queued` run with its versions and deadline, and enqueues its
+   * job (when the runtime has a queue). Rejects with `UnknownAgentError` or `InvalidRunInputError`
+   * before storing anything.
+   */
+  async startRun(name: string, input: unknown, options: StartRunOptions = {}): Promise<RunRecord> {
+    const definition = this.agents.get(name) ?? this.workflows.get(name);
+    if (!definition)
+      throw new UnknownAgentError({ message: `no agent or workflow named "${name}"`, details: { name } });
+    const parsed = definition.input.safeParse(input);
+    if (!parsed.success) {
+      throw new InvalidRunInputError({
+        message: `invalid input for "${name}": ${parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`,
+        details: { name },
+      });
+    }
+    const now = this.now();
+    const runId = options.runId ?? this.newRunId();
+    const run: RunRecord = {
+      runId,
+      tenantId: options.tenantId ?? 'default',
+      kind: definition.kind === 'workflow' ? 'workflow' : 'agent',
+      name,
+      status: 'queued',
+      input: toJson(parsed.data),
+      output: null,
+      stopReason: null,
+      error: null,
+      awaiting: null,
+      resumeInput: null,
+      versions: versionsOf(definition),
+      usage: NO_USAGE,
+      steps: 0,
+      toolCalls: 0,
+      deadlineAt: new Date(now.getTime() + this.limitsOf(definition).deadlineMs),
+      createdAt: now,
+      updatedAt: now,
+      finishedAt: null,
+    };
+    await this.store.createRun(run);
+    await this.enqueue(run, `run:${runId}:start`);
+    return run;
+  }
+
+  /**
+   * Continues a `paused` run: `input` becomes the answer to what it awaits (the pending tool call's
+   * result, or the human node's result), the deadline restarts, and the run is queued again.
+   */
+  async resume(runId: string, input: unknown): Promise<RunRecord> {
+    const run = await this.getRun(runId);
+    if (run.status !== 'paused') {
+      throw new RunNotResumableError({
+        runId,
+        message: `run ${runId} is ${run.status}, not paused awaiting input`,
+        details: { status: run.status },
+      });
+    }
+    const definition = this.agents.get(run.name) ?? this.workflows.get(run.name);
+    const now = this.now();
+    const resumed: RunRecord = {
+      ...run,
+      status: 'queued',
+      stopReason: null,
+      awaiting: null,
+      resumeInput: toJson(input),
+      deadlineAt: definition
+        ? new Date(now.getTime() + this.limitsOf(definition).deadlineMs)
+        : run.deadlineAt,
+      updatedAt: now,
+    };
+    await this.store.updateRun(resumed);
+    await this.enqueue(resumed, `run:${runId}:resume:${run.steps}`);
+    return resumed;
+  }
+
+  /** The run's record; `RunNotFoundError` when there is none. */
+  async getRun(runId: string): Promise<RunRecord> {
+    const run = await this.store.getRun(runId);
+    if (!run) throw new RunNotFoundError({ runId, message: `no run ${runId}` });
+    return run;
+  }
+
+  /** The run's checkpoints, step by step (what each step did is in `summary`). */
+  async listSteps(runId: string): Promise<Awaited<ReturnType<CheckpointStore['listSteps']>>> {
+    await this.getRun(runId);
+    return this.store.listSteps(runId);
+  }
+
+  /** The handlers to give `JobQueue.createWorker`: each job runs one run from its latest checkpoint. */
+  jobHandlers(): JobHandlers {
+    return {
+      [AGENT_RUN_JOB]: async (job: { payload: AgentRunJobPayload; signal: AbortSignal }) => {
+        const run = await this.processRun(job.payload.runId, { signal: job.signal });
+        return { runId: run.runId, status: run.status, stopReason: run.stopReason };
+      },
+    };
+  }
+
+  /**
+   * Executes a run from its latest checkpoint until it succeeds, fails or pauses (or `maxSteps`
+   * steps were done in this call). A run that is already final or paused is returned unchanged, so
+   * a redelivered job is harmless. Throws only for infrastructure failures (the store) and for the
+   * abort of `options.signal`; the run then continues on the next attempt.
+   */
+  async processRun(runId: string, options: ProcessRunOptions = {}): Promise<RunRecord> {
+    let run = await this.getRun(runId);
+    if (FINAL.has(run.status) || run.status === 'paused') return run;
+    const definition = this.agents.get(run.name) ?? this.workflows.get(run.name);
+    if (!definition) {
+      return this.finish(
+        run,
+        'step_failed',
+        new UnknownAgentError({ runId, message: `this runtime has no agent or workflow "${run.name}"` }),
+      );
+    }
+    const signal = options.signal ?? new AbortController().signal;
+    return withSpan(
+      this.tracer,
+      SPAN.agentRun,
+      { [ATTR.agentName]: run.name, 'ai_scale.agent.run_id': runId, [ATTR.tenantId]: run.tenantId },
+      async (span) => {
+        if (run.status === 'queued') {
+          run = { ...run, status: 'running', updatedAt: this.now() };
+          await this.store.updateRun(run);
+        }
+        const latest = await this.store.loadLatestStep(runId);
+        let state: JsonValue = latest?.state ?? this.initialState(definition, run);
+        let step = (latest?.step ?? 0) + 1;
+        const limits = this.limitsOf(definition);
+        let budget = options.maxSteps ?? Number.POSITIVE_INFINITY;
+        while (budget > 0) {
+          budget -= 1;
+          const stop = this.checkBeforeStep(run, limits);
+          if (stop) return this.ended(span, await this.finish(run, stop.stopReason, stop.error));
+          let outcome: StepOutcome;
+          try {
+            outcome = await this.runStep(definition, limits, run, step, state, signal);
+          } catch (error) {
+            if (error instanceof AbortedError && error.reason instanceof DeadlineReached) {
+              return this.ended(span, await this.finish(run, 'deadline_exceeded', this.deadlineError(run)));
+            }
+            throw error;
+          }
+          const next = this.applyOutcome(run, step, outcome);
+          try {
+            await this.store.saveStep(
+              { runId, step, state: outcome.state, summary: outcome.summary, createdAt: next.updatedAt },
+              next,
+            );
+          } catch (error) {
+            // Another worker saved this step first (a recovered job racing a slow one): it owns the run now.
+            if (CheckpointConflictError.isInstance(error) && error.code === 'CHECKPOINT_CONFLICT')
+              return this.getRun(runId);
+            throw error;
+          }
+          run = next;
+          state = outcome.state;
+          if (outcome.end) {
+            if (outcome.end.status !== 'paused') this.recordEnd(run);
+            return this.ended(span, run);
+          }
+          step += 1;
+        }
+        return this.ended(span, run);
+      },
+    );
+  }
+
+  private runStep(
+    definition: AnyAgent | AnyWorkflow,
+    limits: RunLimits,
+    run: RunRecord,
+    step: number,
+    state: JsonValue,
+    jobSignal: AbortSignal,
+  ): Promise<StepOutcome> {
+    const remaining = run.deadlineAt ? run.deadlineAt.getTime() - this.now().getTime() : undefined;
+    const runSignal = childSignal(jobSignal, remaining, () => new DeadlineReached());
+    return withSpan(
+      this.tracer,
+      SPAN.agentStep,
+      { [ATTR.agentName]: run.name, 'ai_scale.agent.step': step },
+      async (span) => {
+        try {
+          const common = { run, step, store: this.store, signal: runSignal.signal, now: this.now };
+          const outcome =
+            definition.kind === 'workflow'
+              ? await runWorkflowStep({ ...common, definition, state: state as unknown as WorkflowState })
+              : await runAgentStep({ ...common, definition, limits, state: state as unknown as AgentState });
+          span.setAttribute('ai_scale.agent.step.end', outcome.end?.status ?? 'continue');
+          if (outcome.end && outcome.end.status !== 'paused' && outcome.end.status !== 'succeeded') {
+            span.setAttribute(ATTR.errorType, outcome.end.error.code);
+          }
+          return outcome;
+        } finally {
+          runSignal.dispose();
+        }
+      },
+    );
+  }
+
+  private applyOutcome(run: RunRecord, step: number, outcome: StepOutcome): RunRecord {
+    const now = this.now();
+    const next: RunRecord = {
+      ...run,
+      steps: step,
+      toolCalls: run.toolCalls + outcome.toolCalls,
+      usage: addUsage(run.usage, outcome.usage),
+      versions: outcome.modelUsed ? { ...run.versions, lastModelUsed: outcome.modelUsed } : run.versions,
+      resumeInput: outcome.consumedResumeInput ? null : run.resumeInput,
+      updatedAt: now,
+    };
+    return outcome.end ? endRecord(next, outcome.end, now) : next;
+  }
+
+  private checkBeforeStep(
+    run: RunRecord,
+    limits: RunLimits,
+  ): { stopReason: StopReason; error: AgentRuntimeError } | undefined {
+    if (run.deadlineAt && this.now().getTime() >= run.deadlineAt.getTime()) {
+      return { stopReason: 'deadline_exceeded', error: this.deadlineError(run) };
+    }
+    if (run.steps >= limits.maxSteps) {
+      return {
+        stopReason: 'max_steps',
+        error: new AgentStepLimitError({
+          runId: run.runId,
+          message: `the run took ${run.steps} steps without finishing; the limit is ${limits.maxSteps}`,
+          details: { steps: run.steps, maxSteps: limits.maxSteps },
+        }),
+      };
+    }
+    return undefined;
+  }
+
+  private deadlineError(run: RunRecord): AgentDeadlineExceededError {
+    return new AgentDeadlineExceededError({
+      runId: run.runId,
+      message: `the run passed its deadline (${run.deadlineAt?.toISOString() ?? 'none'})`,
+      details: { deadlineAt: run.deadlineAt?.toISOString() ?? null, steps: run.steps },
+    });
+  }
+
+  private async finish(run: RunRecord, stopReason: StopReason, error: AgentRuntimeError): Promise<RunRecord> {
+    const now = this.now();
+    const finished = endRecord({ ...run, updatedAt: now }, { status: 'failed', stopReason, error }, now);
+    await this.store.updateRun(finished);
+    this.recordEnd(finished);
+    return finished;
+  }
+
+  private ended(span: Span, run: RunRecord): RunRecord {
+    span.setAttribute('ai_scale.agent.status', run.status);
+    if (run.stopReason) span.setAttribute(ATTR.agentOutcome, run.stopReason);
+    span.setAttribute('ai_scale.agent.steps', run.steps);
+    return run;
+  }
+
+  private recordEnd(run: RunRecord): void {
+    const attributes = {
+      [ATTR.agentName]: run.name,
+      [ATTR.agentOutcome]: run.stopReason ?? run.status,
+      status: run.status,
+    };
+    this.instruments.outcome.add(1, attributes);
+    this.instruments.steps.record(run.steps, { [ATTR.agentName]: run.name });
+    this.instruments.duration.record(
+      ((run.finishedAt ?? this.now()).getTime() - run.createdAt.getTime()) / 1000,
+      attributes,
+    );
+    if (run.stopReason === 'loop_detected' || run.stopReason === 'no_progress') {
+      this.instruments.loops.add(1, { [ATTR.agentName]: run.name, kind: run.stopReason });
+    }
+  }
+
+  private initialState(definition: AnyAgent | AnyWorkflow, run: RunRecord): JsonValue {
+    if (definition.kind === 'workflow') return initialWorkflowState() as unknown as JsonValue;
+    return toJson(initialAgentState(initialMessages(definition, run.input)));
+  }
+
+  private limitsOf(definition: AnyAgent | AnyWorkflow): RunLimits {
+    return resolveLimits(definition.limits);
+  }
+
+  private async enqueue(run: RunRecord, idempotencyKey: string): Promise<void> {
+    if (!this.queue) return;
+    const payload: AgentRunJobPayload = { runId: run.runId };
+    await this.queue.enqueue(AGENT_RUN_JOB, payload, {
+      tenantId: run.tenantId,
+      idempotencyKey,
+      attempts: this.jobAttempts,
+    });
+  }
+}
+
+function endRecord(run: RunRecord, end: StepEnd, now: Date): RunRecord {
+  switch (end.status) {
+    case 'succeeded':
+      return {
+        ...run,
+        status: 'succeeded',
+        output: end.output,
+        stopReason: end.stopReason,
+        error: null,
+        finishedAt: now,
+      };
+    case 'paused':
+      return { ...run, status: 'paused', stopReason: 'awaiting_input', awaiting: end.awaiting };
+    case 'failed':
+      return {
+        ...run,
+        status: 'failed',
+        stopReason: end.stopReason,
+        error: { code: end.error.code, message: end.error.message },
+        finishedAt: now,
+      };
+  }
+}
+
+function versionsOf(definition: AnyAgent | AnyWorkflow): RunVersions {
+  if (definition.kind === 'workflow') {
+    const tools: Record<string, string> = {};
+    for (const node of allNodes(definition.root))
+      if (node.kind === 'task') tools[node.id] = node.version ?? '1';
+    return {
+      model: null,
+      fallbackModel: null,
+      lastModelUsed: null,
+      promptVersion: definition.version,
+      temperature: null,
+      seed: null,
+      tools,
+    };
+  }
+  return {
+    model: definition.model.id,
+    fallbackModel: definition.fallbackModel?.id ?? null,
+    lastModelUsed: null,
+    promptVersion: definition.promptVersion,
+    temperature: definition.temperature ?? 0,
+    seed: definition.seed ?? null,
+    tools: Object.fromEntries(definition.tools.map((tool) => [tool.name, tool.version])),
+  };
+}
