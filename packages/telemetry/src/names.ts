@@ -2,7 +2,9 @@
  * The metric, span and attribute names of ../../docs/architecture.md ("Monitoring"), in one place so
  * that every adapter emits the same series and a dashboard never cares which adapter runs.
  * Names follow OpenTelemetry conventions (dots, units in the instrument, not the name); the
- * Prometheus exporter turns `queue.wait.duration` (unit `s`) into `queue_wait_duration_seconds`.
+ * Prometheus exporter turns dots into underscores and suffixes counters with `_total`:
+ * `queue.jobs.failed` → `queue_jobs_failed_total`; a histogram `queue.wait.duration` (unit `s`) →
+ * `queue_wait_duration_bucket|_sum|_count` with a `# UNIT … s` line. Durations are in seconds.
  */
 export const METRIC = {
   httpServerRequestDuration: 'http.server.request.duration',
