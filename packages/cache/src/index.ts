@@ -1,2 +1,3 @@
 export * from './ports';
 export * from './errors';
+export { MemoryKeyValueCache, type MemoryKeyValueCacheOptions } from './adapters/memory';

@@ -1,0 +1,1 @@
+export { MemoryKeyValueCache, type MemoryKeyValueCacheOptions } from './memory-key-value-cache';

@@ -1,0 +1,6 @@
+export {
+  RedisKeyValueCache,
+  type RedisKeyValueCacheOptions,
+  type RedisConnectionOptions,
+  type RedisComputeLockOptions,
+} from './redis-key-value-cache';

@@ -1,0 +1,88 @@
+import { describeWithRedis, redisUrl, uniqueName } from '@ai-scale/testkit';
+import { Redis } from 'ioredis';
+import { keyValueCacheContract } from '../../testing';
+import { RedisKeyValueCache } from './redis-key-value-cache';
+
+const filePrefix = `${uniqueName('cache_kv')}:`;
+let instance = 0;
+const prefixes = new WeakMap<object, string>();
+
+function openCache(
+  prefix: string,
+  options: ConstructorParameters<typeof RedisKeyValueCache>[0],
+): RedisKeyValueCache {
+  const cache = new RedisKeyValueCache({
+    ...options,
+    url: redisUrl(),
+    keyPrefix: prefix,
+    computeLock: { ttlMs: 5000, pollMs: 5 },
+  });
+  prefixes.set(cache, prefix);
+  return cache;
+}
+
+describeWithRedis('RedisKeyValueCache', () => {
+  const admin = new Redis(redisUrl(), { lazyConnect: true });
+
+  afterAll(async () => {
+    // Remove every key this file wrote (and only those), then close.
+    let cursor = '0';
+    do {
+      const [next, keys] = await admin.scan(cursor, 'MATCH', `${filePrefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await admin.unlink(...keys);
+    } while (cursor !== '0');
+    await admin.quit();
+  });
+
+  keyValueCacheContract(
+    { describe, it, afterEach },
+    {
+      // The contract's maxEntries/maxBytes do not apply: Redis is bounded by maxmemory and TTLs.
+      create: async ({ now, defaultTtlMs, maxValueBytes }) =>
+        openCache(`${filePrefix}${instance++}:`, { now, defaultTtlMs, maxValueBytes }),
+      createSibling: async (cache, { now }) => openCache(prefixes.get(cache) as string, { now }),
+    },
+    { lruEviction: false, crossInstanceSingleFlight: true },
+  );
+
+  it('gives every entry a Redis TTL, so nothing it writes lives forever', async () => {
+    const prefix = `${filePrefix}ttl:`;
+    const cache = openCache(prefix, { maxRetentionMs: 60_000 });
+    try {
+      await cache.set('ns', 'forever', 1);
+      await cache.set('ns', 'short', 1, { ttlMs: 1000, staleWhileRevalidateMs: 500 });
+      const forever = await admin.pttl(`${prefix}ns|k|forever`);
+      const short = await admin.pttl(`${prefix}ns|k|short`);
+      expect(forever).toBeGreaterThan(50_000);
+      expect(forever).toBeLessThanOrEqual(60_000);
+      expect(short).toBeGreaterThan(0);
+      expect(short).toBeLessThanOrEqual(1500);
+    } finally {
+      await cache.close();
+    }
+  });
+
+  it('fails with CacheUnavailableError when Redis does not answer, and getOrCompute still computes', async () => {
+    // Port 1 on loopback refuses connections.
+    const cache = new RedisKeyValueCache({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 200 });
+    try {
+      await expect(cache.get('ns', 'k')).rejects.toMatchObject({
+        code: 'CACHE_UNAVAILABLE',
+        isRetryable: true,
+      });
+      await expect(cache.getOrCompute('ns', 'k', async () => 'computed')).resolves.toBe('computed');
+    } finally {
+      await cache.close();
+    }
+  });
+
+  it('rejects a bad key prefix or URL with a typed error', () => {
+    expect(() => new RedisKeyValueCache({ keyPrefix: 'has*glob' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_CACHE_KEY' }),
+    );
+    expect(() => new RedisKeyValueCache({ url: 'not a url' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_CACHE_OPTIONS' }),
+    );
+  });
+});
