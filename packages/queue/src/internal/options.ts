@@ -143,8 +143,10 @@ export function jsonIssue(value: unknown, path: string, depth = 0): string | und
         }
         return undefined;
       }
-      const prototype = Object.getPrototypeOf(value) as unknown;
-      if (prototype !== Object.prototype && prototype !== null) {
+      // Realm-independent: an object made by structuredClone or in another vm context (jest) has
+      // that realm's Object.prototype, whose own prototype is null.
+      const prototype = Object.getPrototypeOf(value) as object | null;
+      if (prototype !== null && Object.getPrototypeOf(prototype) !== null) {
         return `${path}: a ${(value as object).constructor?.name ?? 'class instance'} is not plain JSON`;
       }
       for (const [key, item] of Object.entries(value)) {
