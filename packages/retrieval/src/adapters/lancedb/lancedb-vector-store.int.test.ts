@@ -1,0 +1,135 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { VectorRecord } from '../../ports';
+import { LocalEmbedder } from '../../embedders/local-embedder';
+import { LancedbVectorStore } from './lancedb-vector-store';
+import { toSqlPredicate } from './lancedb-filter';
+
+const words = [
+  'wing',
+  'shock',
+  'flow',
+  'heat',
+  'plate',
+  'cone',
+  'nozzle',
+  'jet',
+  'boundary',
+  'vortex',
+  'panel',
+  'flutter',
+];
+const sentence = (i: number): string =>
+  Array.from({ length: 8 }, (_, j) => words[(i * 7 + j * 3 + (i % 5) * j) % words.length]).join(' ') +
+  ` item${i}`;
+
+describe('LancedbVectorStore (embedded, on disk)', () => {
+  let directory: string;
+  const embedder = new LocalEmbedder({ dimensions: 32 });
+  beforeEach(() => {
+    directory = mkdtempSync(join(tmpdir(), 'retrieval-lancedb-int-'));
+  });
+  afterEach(() => rmSync(directory, { recursive: true, force: true }));
+
+  async function records(count: number, offset = 0): Promise<VectorRecord[]> {
+    const texts = Array.from({ length: count }, (_, i) => sentence(i + offset));
+    const vectors = await embedder.embed(texts);
+    return texts.map((text, i) => ({
+      id: `r${i + offset}`,
+      documentId: `d${(i + offset) % 10}`,
+      ordinal: i,
+      contentHash: `h${i + offset}`,
+      text,
+      vector: vectors[i] as number[],
+      metadata: { n: i + offset },
+    }));
+  }
+
+  it('persists across reopen, builds FTS + IVF_FLAT in optimize(), and still sees rows added after the build', async () => {
+    const store = await LancedbVectorStore.open({
+      uri: directory,
+      dimensions: 32,
+      metadataFields: { n: 'number' },
+      ann: { threshold: 500, numPartitions: 4, nprobes: 4 },
+    });
+    await store.upsert('t', await records(600));
+    expect(store.capabilities.exact).toBe(true);
+    const report = await store.optimize();
+    expect(report.indexes.join(' ')).toMatch(/ivf_flat|IvfFlat/i);
+    expect(report.indexes.join(' ')).toMatch(/fts|inverted/i);
+    expect(store.capabilities.exact).toBe(false);
+    await store.upsert('t', await records(5, 10_000));
+    const [late] = await store.search('t', { mode: 'keyword', text: 'item10003', topK: 1 });
+    expect(late?.id).toBe('r10003');
+    const query = (await embedder.embed([sentence(10_004)]))[0] as number[];
+    const [nearest] = await store.search('t', { mode: 'vector', vector: query, topK: 1 });
+    expect(nearest?.id).toBe('r10004');
+    const filtered = await store.search('t', {
+      mode: 'vector',
+      vector: query,
+      topK: 5,
+      filter: { field: 'n', op: 'range', lt: 3 },
+    });
+    expect(filtered.map((hit) => hit.id).sort()).toEqual(['r0', 'r1', 'r2']);
+    await store.close();
+
+    const reopened = await LancedbVectorStore.open({
+      uri: directory,
+      dimensions: 32,
+      metadataFields: { n: 'number' },
+    });
+    expect(await reopened.count('t')).toBe(605);
+    expect(reopened.capabilities.exact).toBe(false);
+    await reopened.close();
+    await expect(LancedbVectorStore.open({ uri: directory, dimensions: 64 })).rejects.toMatchObject({
+      code: 'DIMENSION_MISMATCH',
+    });
+    await expect(
+      LancedbVectorStore.open({ uri: directory, dimensions: 32, metadataFields: { other: 'string' } }),
+    ).rejects.toMatchObject({
+      code: 'VECTOR_STORE_UNAVAILABLE',
+    });
+  });
+
+  it('refuses filters on undeclared fields', async () => {
+    const store = await LancedbVectorStore.open({ uri: directory, dimensions: 32 });
+    await expect(
+      store.search('t', {
+        mode: 'keyword',
+        text: 'x',
+        topK: 1,
+        filter: { field: 'lang', op: 'eq', value: 'en' },
+      }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_FILTER',
+    });
+    await store.close();
+  });
+});
+
+describe('toSqlPredicate', () => {
+  const fields = { lang: 'string', year: 'number', draft: 'boolean' } as const;
+  it('quotes values and columns, never splicing raw input', () => {
+    expect(toSqlPredicate({ field: 'lang', op: 'eq', value: "en' OR '1'='1" }, fields)).toBe(
+      "(`m_lang` IS NOT NULL AND `m_lang` = 'en'' OR ''1''=''1')",
+    );
+    expect(toSqlPredicate({ field: 'year', op: 'range', gte: 2000, lt: 2010.5 }, fields)).toBe(
+      '(`m_year` IS NOT NULL AND `m_year` >= 2000.0 AND `m_year` < 2010.5)',
+    );
+    expect(
+      toSqlPredicate(
+        {
+          or: [
+            { field: 'draft', op: 'eq', value: true },
+            { field: 'documentId', op: 'in', values: ['a', 'b'] },
+          ],
+        },
+        fields,
+      ),
+    ).toBe(
+      "((`m_draft` IS NOT NULL AND `m_draft` = TRUE) OR (document_id IS NOT NULL AND document_id IN ('a', 'b')))",
+    );
+    expect(toSqlPredicate({ field: 'year', op: 'eq', value: '2020' }, fields)).toBe('FALSE');
+  });
+});

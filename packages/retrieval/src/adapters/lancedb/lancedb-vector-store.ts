@@ -1,0 +1,400 @@
+import { performance } from 'node:perf_hooks';
+import * as lancedb from '@lancedb/lancedb';
+import { Field, FixedSizeList, Float32, Float64, Int32, Schema, Utf8, Bool } from 'apache-arrow';
+import type {
+  MaintainableVectorStore,
+  Metadata,
+  OptimizeReport,
+  StoreHit,
+  StoreQuery,
+  StoredChunk,
+  VectorRecord,
+  VectorStoreCapabilities,
+} from '../../ports';
+import { DimensionMismatchError, RetrievalError, VectorStoreUnavailableError } from '../../errors';
+import { checkQuery, checkRecords, requireTenant } from '../../internal/validate';
+import { metadataColumn, sqlString, toSqlPredicate, type MetadataFieldType } from './lancedb-filter';
+
+export interface LancedbAnnOptions {
+  /** Build a vector index once the table holds this many rows (default 50,000; below it exact scans are fast). */
+  readonly threshold?: number;
+  /** IVF partitions (default √rows). */
+  readonly numPartitions?: number;
+  /** Partitions probed per query (default 30, which measured recall@10 ≈ 1.0 on real text at 100k). */
+  readonly nprobes?: number;
+  /** Re-rank `refineFactor × topK` candidates with exact distances (default 1: none). */
+  readonly refineFactor?: number;
+}
+
+export interface LancedbVectorStoreOptions {
+  /** A directory (embedded, on disk) or any LanceDB URI. */
+  readonly uri: string;
+  readonly dimensions: number;
+  /** Default `chunks`. */
+  readonly tableName?: string;
+  /**
+   * Metadata fields that filters may use, with their types. Each becomes a typed column; every
+   * metadata value is also kept whole in a JSON column, so undeclared fields round-trip but are not filterable.
+   */
+  readonly metadataFields?: Readonly<Record<string, MetadataFieldType>>;
+  readonly ann?: LancedbAnnOptions;
+  /**
+   * Lance file format of a NEW table (default `legacy`: its exact scans measured 25–40 ms at 100k
+   * rows of 384-d against ~1 s for the newer format on this kind of machine).
+   */
+  readonly dataStorageVersion?: 'legacy' | 'stable';
+}
+
+const SYSTEM_COLUMNS = ['id', 'document_id', 'ordinal', 'content_hash', 'text', 'metadata_json'];
+const MAX_ROWS = 1_000_000;
+
+/**
+ * LanceDB, embedded and on disk: one table for all tenants, `tenant_id` a column that every
+ * predicate starts with (`tenant_id = '…' AND (…)`, prefiltered before the vector or full-text
+ * search), cosine distance, a BM25 full-text index on `text`, and, from `ann.threshold` rows on,
+ * an IVF_FLAT index built by `optimize()`, never on the request path. Rows added after an index
+ * build are still searched (LanceDB scans unindexed fragments) until the next `optimize()`.
+ */
+export class LancedbVectorStore implements MaintainableVectorStore {
+  readonly name = 'lancedb';
+  readonly dimensions: number;
+  readonly capabilities: VectorStoreCapabilities;
+  private readonly fields: Readonly<Record<string, MetadataFieldType>>;
+  private ftsReady = false;
+  private closed = false;
+
+  private constructor(
+    private readonly connection: lancedb.Connection,
+    private readonly table: lancedb.Table,
+    private readonly options: LancedbVectorStoreOptions,
+    hasVectorIndex: boolean,
+  ) {
+    this.dimensions = options.dimensions;
+    this.fields = options.metadataFields ?? {};
+    this.capabilities = { keyword: true, exact: !hasVectorIndex };
+  }
+
+  /** Opens (or creates) the table; fails with `VectorStoreUnavailableError` if the directory cannot be used. */
+  static async open(options: LancedbVectorStoreOptions): Promise<LancedbVectorStore> {
+    const tableName = options.tableName ?? 'chunks';
+    for (const field of Object.keys(options.metadataFields ?? {})) {
+      if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(field))
+        throw new VectorStoreUnavailableError({
+          message: `metadata field name "${field}" is not an identifier`,
+        });
+    }
+    try {
+      const connection = await lancedb.connect(options.uri);
+      const names = await connection.tableNames();
+      let table: lancedb.Table;
+      if (names.includes(tableName)) {
+        table = await connection.openTable(tableName);
+        await checkSchema(table, options);
+      } else {
+        table = await connection.createEmptyTable(tableName, schemaFor(options), {
+          existOk: true,
+          storageOptions: { new_table_data_storage_version: options.dataStorageVersion ?? 'legacy' },
+        });
+      }
+      const indexes = await table.listIndices();
+      const store = new LancedbVectorStore(
+        connection,
+        table,
+        options,
+        indexes.some((index) => index.columns.includes('vector')),
+      );
+      store.ftsReady = indexes.some((index) => index.columns.includes('text') && index.indexType === 'FTS');
+      return store;
+    } catch (error) {
+      if (RetrievalError.isInstance(error)) throw error;
+      throw new VectorStoreUnavailableError({
+        message: `cannot open LanceDB table ${tableName} at ${options.uri}: ${String(error)}`,
+        cause: error,
+      });
+    }
+  }
+
+  async upsert(tenantId: string, records: readonly VectorRecord[]): Promise<void> {
+    this.assertOpen();
+    requireTenant(tenantId);
+    checkRecords(records, this.dimensions);
+    if (records.length === 0) return;
+    const rows = records.map((record) => this.toRow(tenantId, record));
+    await this.guard('upsert', async () => {
+      const data = lancedb.makeArrowTable(rows, { schema: schemaFor(this.options) });
+      await this.table
+        .mergeInsert(['tenant_id', 'id'])
+        .whenMatchedUpdateAll()
+        .whenNotMatchedInsertAll()
+        .execute(data);
+    });
+  }
+
+  async deleteByIds(tenantId: string, ids: readonly string[]): Promise<void> {
+    this.assertOpen();
+    const tenant = tenantPredicate(tenantId);
+    for (let start = 0; start < ids.length; start += 500) {
+      const slice = ids.slice(start, start + 500);
+      await this.guard('delete', () =>
+        this.table.delete(`${tenant} AND id IN (${slice.map(sqlString).join(', ')})`),
+      );
+    }
+  }
+
+  async deleteByDocument(tenantId: string, documentId: string): Promise<void> {
+    this.assertOpen();
+    await this.guard('delete', () =>
+      this.table.delete(`${tenantPredicate(tenantId)} AND document_id = ${sqlString(documentId)}`),
+    );
+  }
+
+  async listByDocument(tenantId: string, documentId: string): Promise<StoredChunk[]> {
+    this.assertOpen();
+    const where = `${tenantPredicate(tenantId)} AND document_id = ${sqlString(documentId)}`;
+    const rows = await this.guard('list', () =>
+      this.table.query().where(where).select(SYSTEM_COLUMNS).limit(MAX_ROWS).toArray(),
+    );
+    return rows.map((row: Row) => fromRow(row));
+  }
+
+  async fetch(tenantId: string, ids: readonly string[]): Promise<VectorRecord[]> {
+    this.assertOpen();
+    const tenant = tenantPredicate(tenantId);
+    const records: VectorRecord[] = [];
+    const unique = [...new Set(ids)];
+    for (let start = 0; start < unique.length; start += 500) {
+      const slice = unique.slice(start, start + 500);
+      const rows = await this.guard('fetch', () =>
+        this.table
+          .query()
+          .where(`${tenant} AND id IN (${slice.map(sqlString).join(', ')})`)
+          .select([...SYSTEM_COLUMNS, 'vector'])
+          .limit(slice.length)
+          .toArray(),
+      );
+      for (const row of rows as Row[])
+        records.push({ ...fromRow(row), vector: Array.from(row.vector as Iterable<number>) });
+    }
+    return records;
+  }
+
+  async search(tenantId: string, rawQuery: StoreQuery): Promise<StoreHit[]> {
+    this.assertOpen();
+    const tenant = tenantPredicate(tenantId);
+    const query = checkQuery(rawQuery, this.dimensions);
+    const where =
+      query.filter === undefined ? tenant : `${tenant} AND ${toSqlPredicate(query.filter, this.fields)}`;
+    const columns = query.includeVectors ? [...SYSTEM_COLUMNS, 'vector'] : SYSTEM_COLUMNS;
+    if (query.mode === 'keyword') {
+      const text = query.text.trim();
+      if (text.length === 0) return [];
+      await this.ensureFullTextIndex();
+      const rows = await this.guard('keyword search', () =>
+        this.table
+          .query()
+          .fullTextSearch(new lancedb.MatchQuery(text, 'text'))
+          .where(where)
+          .select([...columns, '_score'])
+          .limit(query.topK)
+          .toArray(),
+      );
+      return (rows as Row[]).map((row) => this.toHit(row, Number(row._score), query.includeVectors));
+    }
+    const ann = this.options.ann ?? {};
+    const rows = await this.guard('vector search', () => {
+      let builder = this.table
+        .query()
+        .nearestTo(Float32Array.from(query.vector))
+        .distanceType('cosine')
+        .where(where)
+        .select([...columns, '_distance'])
+        .limit(query.topK);
+      if (!this.capabilities.exact) {
+        builder = builder.nprobes(ann.nprobes ?? 30);
+        if ((ann.refineFactor ?? 1) > 1) builder = builder.refineFactor(ann.refineFactor as number);
+      }
+      return builder.toArray();
+    });
+    return (rows as Row[]).map((row) => this.toHit(row, 1 - Number(row._distance), query.includeVectors));
+  }
+
+  async count(tenantId: string): Promise<number> {
+    this.assertOpen();
+    return this.guard('count', () => this.table.countRows(tenantPredicate(tenantId)));
+  }
+
+  /**
+   * Builds what is missing and refreshes the rest: the full-text index, a bitmap index on
+   * `tenant_id`, the IVF_FLAT vector index once past `ann.threshold` rows, then compaction (which
+   * also folds new rows into existing indexes). Seconds to minutes: run it from a background job.
+   */
+  async optimize(): Promise<OptimizeReport> {
+    this.assertOpen();
+    const started = performance.now();
+    return this.guard('optimize', async () => {
+      const rows = await this.table.countRows();
+      const built: string[] = [];
+      const existing = await this.table.listIndices();
+      const has = (column: string): boolean => existing.some((index) => index.columns.includes(column));
+      if (!has('text')) {
+        await this.createFullTextIndex();
+        built.push('fts(text)');
+      }
+      if (!has('tenant_id') && rows > 0) {
+        await this.table.createIndex('tenant_id', { config: lancedb.Index.bitmap() });
+        built.push('bitmap(tenant_id)');
+      }
+      const threshold = this.options.ann?.threshold ?? 50_000;
+      if (!has('vector') && rows >= threshold) {
+        const numPartitions = this.options.ann?.numPartitions ?? Math.max(1, Math.round(Math.sqrt(rows)));
+        await this.table.createIndex('vector', {
+          config: lancedb.Index.ivfFlat({ distanceType: 'cosine', numPartitions }),
+        });
+        built.push(`ivf_flat(vector, partitions=${numPartitions})`);
+        (this as { capabilities: VectorStoreCapabilities }).capabilities = { keyword: true, exact: false };
+      }
+      await this.table.optimize();
+      const indexes = (await this.table.listIndices()).map(
+        (index) => `${index.indexType}(${index.columns.join(',')})`,
+      );
+      return {
+        rows,
+        indexes: built.length > 0 ? [...new Set([...built, ...indexes])] : indexes,
+        durationMs: performance.now() - started,
+      };
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.table.close();
+    this.connection.close();
+  }
+
+  private async ensureFullTextIndex(): Promise<void> {
+    if (this.ftsReady) return;
+    // LanceDB needs an inverted index before any full-text query. On an empty or small table
+    // building it takes milliseconds; larger tables get it from `optimize()` first.
+    const indexes = await this.table.listIndices();
+    if (!indexes.some((index) => index.columns.includes('text')))
+      await this.guard('full-text index', () => this.createFullTextIndex());
+    this.ftsReady = true;
+  }
+
+  private async createFullTextIndex(): Promise<void> {
+    await this.table.createIndex('text', {
+      config: lancedb.Index.fts({
+        baseTokenizer: 'simple',
+        language: 'English',
+        stem: true,
+        removeStopWords: true,
+        lowercase: true,
+        asciiFolding: true,
+      }),
+      replace: true,
+    });
+    this.ftsReady = true;
+  }
+
+  private toRow(tenantId: string, record: VectorRecord): Record<string, unknown> {
+    const row: Record<string, unknown> = {
+      id: record.id,
+      tenant_id: tenantId,
+      document_id: record.documentId,
+      ordinal: record.ordinal,
+      content_hash: record.contentHash,
+      text: record.text,
+      metadata_json: JSON.stringify(record.metadata),
+      vector: Float32Array.from(record.vector),
+    };
+    for (const [field, type] of Object.entries(this.fields)) {
+      const value = record.metadata[field];
+      row[metadataColumn(field)] = typeof value === type ? value : null;
+    }
+    return row;
+  }
+
+  private toHit(row: Row, score: number, includeVector: boolean | undefined): StoreHit {
+    return {
+      ...fromRow(row),
+      score,
+      ...(includeVector ? { vector: Array.from(row.vector as Iterable<number>) } : {}),
+    };
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new VectorStoreUnavailableError({ message: 'the LanceDB vector store is closed' });
+  }
+
+  private async guard<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (RetrievalError.isInstance(error)) throw error;
+      throw new VectorStoreUnavailableError({
+        message: `LanceDB ${operation} failed: ${String(error)}`,
+        cause: error,
+      });
+    }
+  }
+}
+
+type Row = Record<string, unknown>;
+
+function tenantPredicate(tenantId: string): string {
+  return `tenant_id = ${sqlString(requireTenant(tenantId))}`;
+}
+
+function fromRow(row: Row): StoredChunk {
+  return {
+    id: String(row.id),
+    documentId: String(row.document_id),
+    ordinal: Number(row.ordinal),
+    contentHash: String(row.content_hash),
+    text: String(row.text),
+    metadata: JSON.parse(String(row.metadata_json)) as Metadata,
+  };
+}
+
+function schemaFor(options: LancedbVectorStoreOptions): Schema {
+  const metadataFields = Object.entries(options.metadataFields ?? {}).map(
+    ([field, type]) =>
+      new Field(
+        metadataColumn(field),
+        type === 'string' ? new Utf8() : type === 'number' ? new Float64() : new Bool(),
+        true,
+      ),
+  );
+  return new Schema([
+    new Field('id', new Utf8(), false),
+    new Field('tenant_id', new Utf8(), false),
+    new Field('document_id', new Utf8(), false),
+    new Field('ordinal', new Int32(), false),
+    new Field('content_hash', new Utf8(), false),
+    new Field('text', new Utf8(), false),
+    new Field('metadata_json', new Utf8(), false),
+    ...metadataFields,
+    new Field('vector', new FixedSizeList(options.dimensions, new Field('item', new Float32(), true)), false),
+  ]);
+}
+
+async function checkSchema(table: lancedb.Table, options: LancedbVectorStoreOptions): Promise<void> {
+  const schema = await table.schema();
+  const vector = schema.fields.find((field) => field.name === 'vector');
+  const size = (vector?.type as { listSize?: number } | undefined)?.listSize;
+  if (size !== options.dimensions) {
+    throw new DimensionMismatchError({
+      message: `LanceDB table at ${options.uri} holds ${String(size)}-d vectors, the store was configured for ${options.dimensions}`,
+      details: { expected: options.dimensions, actual: size },
+    });
+  }
+  const missing = Object.keys(options.metadataFields ?? {}).filter(
+    (field) => !schema.fields.some((column) => column.name === metadataColumn(field)),
+  );
+  if (missing.length > 0) {
+    throw new VectorStoreUnavailableError({
+      message: `LanceDB table at ${options.uri} lacks columns for metadata fields ${missing.join(', ')}; migrate it (addColumns) or use a new table`,
+    });
+  }
+}
