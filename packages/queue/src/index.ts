@@ -7,3 +7,4 @@ export {
   NonRetryableJobError,
   JobTimeoutError,
 } from './errors';
+export { MemoryJobQueue, MemoryJobWorker, type MemoryJobQueueOptions } from './adapters/memory';

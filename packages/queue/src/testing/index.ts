@@ -1,1 +1,6 @@
-export {};
+export {
+  jobQueueContract,
+  type ContractTestApi,
+  type JobQueueCapabilities,
+  type JobQueueContractFixture,
+} from './job-queue-contract';
