@@ -12,3 +12,15 @@ export type { OcrEngine, OcrResult } from './ports/ocr-engine';
 export type { BlobStore } from './ports/blob-store';
 export { MemoryBlobStore } from './adapters/memory/memory-blob-store';
 export { FilesystemBlobStore } from './adapters/filesystem/filesystem-blob-store';
+export {
+  IngestionPipeline,
+  INDEX_JOB,
+  PARSE_JOB,
+  type IndexResult,
+  type IngestionPipelineOptions,
+  type IngestionStage,
+  type IngestionStageEvent,
+  type IngestionStatus,
+  type SubmitDocumentInput,
+  type SubmittedDocument,
+} from './pipeline/ingestion-pipeline';

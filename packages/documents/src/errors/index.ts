@@ -7,3 +7,4 @@ export { EncryptedDocumentError } from './encrypted-document.error';
 export { ArchiveBombError } from './archive-bomb.error';
 export { PageLimitExceededError } from './page-limit-exceeded.error';
 export { OcrUnavailableError } from './ocr-unavailable.error';
+export { DocumentBlobMissingError } from './document-blob-missing.error';

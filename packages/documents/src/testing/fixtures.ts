@@ -110,10 +110,10 @@ export async function makeDocx(
   return zip.generateAsync({ type: 'uint8array', compression: 'DEFLATE', compressionOptions: { level: 9 } });
 }
 
-/** A DOCX that is valid but carries a highly compressible 300 MB entry (~300 KB on disk). */
+/** A DOCX that is valid but carries a highly compressible 20 MB entry (~20 KB on disk: 1000:1). */
 export async function makeZipBombDocx(): Promise<Uint8Array> {
   return makeDocx([{ text: 'Nothing to see here.' }], {
-    'word/media/bomb.bin': new Uint8Array(300 * 1024 * 1024),
+    'word/media/bomb.bin': new Uint8Array(20 * 1024 * 1024),
   });
 }
 
