@@ -1,0 +1,234 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  clone,
+  infraPath,
+  isObject,
+  listFiles,
+  loadYaml,
+  loadYamlDocuments,
+  type Json,
+} from './support/files';
+import { validateManifests } from './support/k8s-validator';
+import { SECRET_ENV } from './support/server-env';
+
+const K8S_DIR = infraPath('k8s');
+
+interface Kustomization {
+  readonly resources: string[];
+  readonly namespace?: string;
+}
+
+const kustomization = loadYaml<Kustomization>(path.join(K8S_DIR, 'kustomization.yaml'));
+const documents = kustomization.resources.flatMap((resource) =>
+  loadYamlDocuments(path.join(K8S_DIR, resource)),
+);
+
+function findDocument(set: unknown[], kind: string, name: string): Json {
+  const found = set.find(
+    (document) => isObject(document) && document.kind === kind && (document.metadata as Json).name === name,
+  );
+  if (!isObject(found)) throw new Error(`${kind}/${name} not found`);
+  return found;
+}
+
+/** Applies `mutate` to a copy of the manifests and returns the problems the validator reports. */
+function problemsAfter(mutate: (copy: unknown[]) => void): string[] {
+  const copy = clone(documents);
+  mutate(copy);
+  return validateManifests(copy);
+}
+
+function firstContainer(deployment: Json): Json {
+  return ((((deployment.spec as Json).template as Json).spec as Json).containers as Json[])[0] as Json;
+}
+
+describe('Kubernetes manifests (infra/k8s)', () => {
+  it('kustomization lists every manifest file of the folder, and each exists', () => {
+    const files = listFiles(K8S_DIR, ['.yaml', '.yml'])
+      .map((file) => path.basename(file))
+      .filter((file) => file !== 'kustomization.yaml');
+    expect([...kustomization.resources].sort()).toEqual(files.sort());
+    expect(kustomization.namespace).toBe('ai-scale');
+  });
+
+  it('holds the pieces the design asks for', () => {
+    const kinds = documents.map(
+      (document) => `${(document as Json).kind}/${((document as Json).metadata as Json).name}`,
+    );
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        'Namespace/ai-scale',
+        'ConfigMap/ai-scale-config',
+        'Secret/ai-scale-secrets',
+        'Deployment/ai-scale-api',
+        'Service/ai-scale-api',
+        'HorizontalPodAutoscaler/ai-scale-api',
+        'Deployment/ai-scale-worker',
+        'ScaledObject/ai-scale-worker',
+        'TriggerAuthentication/ai-scale-redis',
+        'PodDisruptionBudget/ai-scale-api',
+        'PodDisruptionBudget/ai-scale-worker',
+      ]),
+    );
+  });
+
+  it('passes the schema and cross-reference check', () => {
+    expect(validateManifests(documents)).toEqual([]);
+  });
+
+  it('runs api and worker with their ROLE from the same image', () => {
+    const api = firstContainer(findDocument(documents, 'Deployment', 'ai-scale-api'));
+    const worker = firstContainer(findDocument(documents, 'Deployment', 'ai-scale-worker'));
+    expect(api.image).toBe(worker.image);
+    const role = (container: Json) =>
+      (container.env as Json[]).find((variable) => variable.name === 'ROLE')?.value;
+    expect(role(api)).toBe('api');
+    expect(role(worker)).toBe('worker');
+  });
+
+  it('keeps credentials out of the ConfigMap, and the example Secret holds only placeholders', () => {
+    const configMap = findDocument(documents, 'ConfigMap', 'ai-scale-config');
+    for (const key of SECRET_ENV) expect(Object.keys(configMap.data as Json)).not.toContain(key);
+    const secret = findDocument(documents, 'Secret', 'ai-scale-secrets');
+    for (const [key, value] of Object.entries(secret.stringData as Json)) {
+      expect(`${key}=${String(value)}`).toMatch(/REPLACE_ME/);
+    }
+  });
+
+  describe('the check fails on each mistake it is meant to catch', () => {
+    it.each<[string, (copy: unknown[]) => void, RegExp]>([
+      [
+        'a liveness probe on a path the server does not serve',
+        (copy) => {
+          (
+            (firstContainer(findDocument(copy, 'Deployment', 'ai-scale-api')).livenessProbe as Json)
+              .httpGet as Json
+          ).path = '/healthz';
+        },
+        /livenessProbe path \/healthz/,
+      ],
+      [
+        'a readiness probe on a port name that does not exist',
+        (copy) => {
+          (
+            (firstContainer(findDocument(copy, 'Deployment', 'ai-scale-worker')).readinessProbe as Json)
+              .httpGet as Json
+          ).port = 'web';
+        },
+        /readinessProbe port web/,
+      ],
+      [
+        'a selector that does not match the pod labels',
+        (copy) => {
+          const spec = findDocument(copy, 'Deployment', 'ai-scale-api').spec as Json;
+          ((spec.selector as Json).matchLabels as Json)['app.kubernetes.io/component'] = 'web';
+        },
+        /selector.matchLabels do not match/,
+      ],
+      [
+        'an HPA on a Deployment that does not exist',
+        (copy) => {
+          (
+            (findDocument(copy, 'HorizontalPodAutoscaler', 'ai-scale-api').spec as Json)
+              .scaleTargetRef as Json
+          ).name = 'api';
+        },
+        /target Deployment api does not exist/,
+      ],
+      [
+        'a ScaledObject on a list that is not a BullMQ wait list',
+        (copy) => {
+          const triggers = (findDocument(copy, 'ScaledObject', 'ai-scale-worker').spec as Json)
+            .triggers as Json[];
+          ((triggers[0] as Json).metadata as Json).listName = 'bull:ingestion:waiting';
+        },
+        /not a BullMQ wait list/,
+      ],
+      [
+        'a ScaledObject reading its Redis address from a variable the worker does not have',
+        (copy) => {
+          const configMap = findDocument(copy, 'ConfigMap', 'ai-scale-config');
+          delete (configMap.data as Json).REDIS_ADDRESS;
+        },
+        /addressFromEnv REDIS_ADDRESS/,
+      ],
+      [
+        'a PDB whose selector matches no Deployment',
+        (copy) => {
+          const spec = findDocument(copy, 'PodDisruptionBudget', 'ai-scale-worker').spec as Json;
+          ((spec.selector as Json).matchLabels as Json)['app.kubernetes.io/component'] = 'workers';
+        },
+        /PodDisruptionBudget\/ai-scale-worker: selector matches 0/,
+      ],
+      [
+        'an envFrom on a ConfigMap that does not exist',
+        (copy) => {
+          const container = firstContainer(findDocument(copy, 'Deployment', 'ai-scale-worker'));
+          ((container.envFrom as Json[])[0]!.configMapRef as Json).name = 'config';
+        },
+        /envFrom ConfigMap config does not exist/,
+      ],
+      [
+        'a TriggerAuthentication on a Secret key that does not exist',
+        (copy) => {
+          delete (findDocument(copy, 'Secret', 'ai-scale-secrets').stringData as Json).REDIS_PASSWORD;
+        },
+        /Secret key ai-scale-secrets\/REDIS_PASSWORD does not exist/,
+      ],
+      [
+        'a ConfigMap key the server does not read (a typo)',
+        (copy) => {
+          (findDocument(copy, 'ConfigMap', 'ai-scale-config').data as Json).QUEUE_DRIVERS = 'bullmq';
+        },
+        /key QUEUE_DRIVERS is read by nobody/,
+      ],
+      [
+        'a grace period shorter than the worker shutdown deadline',
+        (copy) => {
+          const spec = (findDocument(copy, 'Deployment', 'ai-scale-worker').spec as Json).template as Json;
+          (spec.spec as Json).terminationGracePeriodSeconds = 30;
+        },
+        /terminationGracePeriodSeconds 30 must exceed/,
+      ],
+      [
+        'a container running as root',
+        (copy) => {
+          const spec = ((findDocument(copy, 'Deployment', 'ai-scale-api').spec as Json).template as Json)
+            .spec as Json;
+          (spec.securityContext as Json).runAsNonRoot = false;
+        },
+        /runAsNonRoot must be true/,
+      ],
+      [
+        'a container without an image',
+        (copy) => {
+          delete firstContainer(findDocument(copy, 'Deployment', 'ai-scale-api')).image;
+        },
+        /no image/,
+      ],
+      [
+        'a document without apiVersion',
+        (copy) => {
+          delete (findDocument(copy, 'Service', 'ai-scale-api') as Json).apiVersion;
+        },
+        /apiVersion, kind and metadata.name are required/,
+      ],
+    ])('%s', (_name, mutate, expected) => {
+      const problems = problemsAfter(mutate);
+      expect(problems.join('\n')).toMatch(expected);
+    });
+  });
+
+  const kubectl = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((file) => fs.existsSync(file));
+  (kubectl ? it : it.skip)(
+    `renders with kubectl kustomize${kubectl ? '' : ' (skipped: kubectl not installed)'}`,
+    () => {
+      const output = execFileSync(kubectl as string, ['kustomize', K8S_DIR], { encoding: 'utf8' });
+      const rendered = output.split(/^---$/m).filter((part) => part.trim().length > 0);
+      expect(rendered).toHaveLength(documents.length);
+      expect(output).toMatch(/namespace: ai-scale/);
+    },
+  );
+});
