@@ -28,3 +28,31 @@ export {
   type ProcessRunOptions,
 } from './runtime/agent-runtime';
 export { MemoryCheckpointStore } from './adapters/memory/memory-checkpoint-store';
+export {
+  gatewayAgentModel,
+  type ChatGateway,
+  type GatewayAgentModelOptions,
+} from './models/gateway-agent-model';
+export {
+  researchAgent,
+  RESEARCH_AGENT,
+  RESEARCH_SYSTEM_PROMPT,
+  researchInput,
+  type ResearchAgentOptions,
+  type ResearchInput,
+} from './agents/research/research-agent';
+export {
+  researchPlanner,
+  NOTHING_FOUND,
+  type ResearchPlannerOptions,
+} from './agents/research/research-planner';
+export {
+  researchTools,
+  SEARCH_TOOL,
+  READ_TOOL,
+  type ResearchToolOptions,
+  type ResearchSearch,
+  type ResearchSearchHit,
+  type ResearchDocument,
+  type ResearchDocumentReader,
+} from './agents/research/research-tools';
