@@ -101,7 +101,7 @@ export type JobCounts = Readonly<Record<JobState, number>>;
  * What happens to jobs, for dashboards and server-sent events. Delivered at most once per
  * subscriber, in order per job; events emitted before `subscribe` are not replayed.
  * - `queued` (also after `retryDeadLetter`), `delayed` (`delayMs` from enqueue);
- * - `active`: an attempt started (`attempt` is 1-based);
+ * - `active`: an attempt started (`getJob` tells which: `attempts + 1`);
  * - `progress`: the handler called `updateProgress`;
  * - `completed` with `result`;
  * - `retrying`: an attempt failed and another is scheduled after `delayMs`;
@@ -110,7 +110,7 @@ export type JobCounts = Readonly<Record<JobState, number>>;
 export type JobEvent =
   | { readonly type: 'queued'; readonly jobId: string; readonly timestamp: number }
   | { readonly type: 'delayed'; readonly jobId: string; readonly delayMs: number; readonly timestamp: number }
-  | { readonly type: 'active'; readonly jobId: string; readonly attempt: number; readonly timestamp: number }
+  | { readonly type: 'active'; readonly jobId: string; readonly timestamp: number }
   | {
       readonly type: 'progress';
       readonly jobId: string;

@@ -226,7 +226,7 @@ export class MemoryJobQueue implements JobQueue {
       if (job.attemptsStarted === 1) this.leaveTenantWaiting(job);
       job.startedAt = now;
       job.lock = { token, until: now + lockDurationMs };
-      this.emit({ type: 'active', jobId: job.id, attempt: job.attemptsMade + 1, timestamp: now });
+      this.emit({ type: 'active', jobId: job.id, timestamp: now });
       return { kind: 'job', job };
     }
     return { kind: 'empty' };

@@ -1,0 +1,449 @@
+import { randomUUID } from 'node:crypto';
+import { Queue, QueueEvents, type Job, type JobsOptions } from 'bullmq';
+import { Redis } from 'ioredis';
+import { AiScaleError } from '@ai-scale/errors';
+import type { TraceCarrier } from '@ai-scale/telemetry';
+import { JobNotFoundError, QueueUnavailableError } from '../../errors';
+import { idempotentJobId, orderingPriority } from '../../internal/ids';
+import { resolveBulk, resolveEnqueue, type ResolvedEnqueueOptions } from '../../internal/options';
+import { QueueTelemetry } from '../../internal/telemetry';
+import type {
+  EnqueueOptions,
+  EnqueueRequest,
+  JobCounts,
+  JobEvent,
+  JobEventListener,
+  JobHandlers,
+  JobQueue,
+  JobRecord,
+  JobState,
+  WorkerOptions,
+} from '../../ports';
+import { BullmqJobWorker } from './bullmq-job-worker';
+import { decodeError, readEnvelope, readProgress, type Envelope } from './envelope';
+import { TenantFairness } from './tenant-fairness';
+
+/** How many finished jobs BullMQ keeps (`removeOnComplete` / `removeOnFail`). */
+export interface Retention {
+  /** Keep at most this many (newest). */
+  readonly count?: number;
+  /** Keep for at most this many seconds. */
+  readonly ageSeconds?: number;
+}
+
+export interface BullmqJobQueueOptions {
+  /** Queue name (one BullMQ queue). */
+  readonly name: string;
+  /** `redis://[user:password@]host:port[/db]` or `rediss://…`. */
+  readonly redisUrl: string;
+  /** Key prefix of every key of this queue (default `ai-scale`). */
+  readonly prefix?: string;
+  /**
+   * Completed jobs kept for `getJob` and idempotency (default 10,000 and 24 h). An idempotency key
+   * only deduplicates while its first job is retained.
+   */
+  readonly keepCompleted?: Retention;
+  /** The dead-letter set's retention (default 10,000 and 7 days). */
+  readonly keepFailed?: Retention;
+}
+
+/** The custom backoff strategy's name: exponential with jitter and a cap (see `backoffDelay`). */
+export const BACKOFF_TYPE = 'ai-scale-exponential';
+
+function keepJobs(
+  retention: Retention | undefined,
+  fallback: { count: number; age: number },
+): { count: number; age: number } {
+  return { count: retention?.count ?? fallback.count, age: retention?.ageSeconds ?? fallback.age };
+}
+
+/** Wraps a Redis/BullMQ failure; lets our own typed errors through. */
+export function unavailable(error: unknown, queue: string): Error {
+  if (AiScaleError.isInstance(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new QueueUnavailableError(`queue ${queue}: ${message}`, { cause: error, queue });
+}
+
+/**
+ * `JobQueue` on BullMQ (Redis). BullMQ does the queueing, retries (with a custom backoff strategy
+ * for jitter and a cap), rate limiting, stalled-job recovery and id-based deduplication; this class
+ * maps the port onto it, and adds tenant fairness through priorities (see README).
+ */
+export class BullmqJobQueue implements JobQueue {
+  readonly name: string;
+  private readonly queue: Queue;
+  private readonly fairness: TenantFairness;
+  private readonly telemetry: QueueTelemetry;
+  private readonly connection: { url: string };
+  private readonly prefix: string;
+  private readonly removeOnComplete: { count: number; age: number };
+  private readonly removeOnFail: { count: number; age: number };
+  private readonly listeners = new Set<JobEventListener>();
+  private readonly workers = new Set<BullmqJobWorker>();
+  private events: QueueEvents | undefined;
+  private eventChain: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(options: BullmqJobQueueOptions) {
+    this.name = options.name;
+    this.prefix = options.prefix ?? 'ai-scale';
+    this.connection = { url: options.redisUrl };
+    this.removeOnComplete = keepJobs(options.keepCompleted, { count: 10_000, age: 24 * 3_600 });
+    this.removeOnFail = keepJobs(options.keepFailed, { count: 10_000, age: 7 * 24 * 3_600 });
+    this.queue = new Queue(this.name, { connection: { ...this.connection }, prefix: this.prefix });
+    this.queue.on('error', () => undefined); // surfaced as QueueUnavailableError on each call
+    const client = new Redis(options.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
+    client.on('error', () => undefined);
+    this.fairness = new TenantFairness(client, `${this.prefix}:${this.name}:ai-scale:tenant-waiting`);
+    this.telemetry = new QueueTelemetry(this.name, () => this.counts());
+  }
+
+  enqueue<P = unknown>(name: string, payload: P, options?: EnqueueOptions): Promise<JobRecord<P>> {
+    let resolved: ResolvedEnqueueOptions;
+    try {
+      this.assertOpen();
+      resolved = resolveEnqueue(name, payload, options);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.telemetry.enqueueSpan(name, resolved.tenantId, async (carrier) => {
+      const rank = resolved.tenantId === undefined ? 0 : await this.fairness.join(resolved.tenantId);
+      const { data, opts } = this.toBullmq(payload, resolved, carrier, rank);
+      let job: Job;
+      try {
+        job = await this.queue.add(name, data, opts);
+      } catch (error) {
+        if (resolved.tenantId !== undefined) this.fairness.leave(resolved.tenantId);
+        throw unavailable(error, this.name);
+      }
+      if (resolved.idempotencyKey !== undefined) {
+        return (await this.settleIdempotent(job.id as string, data)) as JobRecord<P>;
+      }
+      return this.freshRecord(job, name, payload, resolved);
+    });
+  }
+
+  async enqueueBulk(requests: readonly EnqueueRequest[]): Promise<JobRecord[]> {
+    this.assertOpen();
+    const resolved = resolveBulk(requests);
+    if (requests.length === 0) return [];
+    return this.telemetry.enqueueSpan(requests[0]?.name as string, undefined, async (carrier) => {
+      const ranks = await this.fairness.joinMany(resolved.map((options) => options.tenantId));
+      const bulk = requests.map((request, index) => {
+        const { data, opts } = this.toBullmq(
+          request.payload,
+          resolved[index] as ResolvedEnqueueOptions,
+          carrier,
+          ranks[index] ?? 0,
+        );
+        return { name: request.name, data, opts };
+      });
+      let jobs: Job[];
+      try {
+        jobs = await this.queue.addBulk(bulk);
+      } catch (error) {
+        for (const options of resolved)
+          if (options.tenantId !== undefined) this.fairness.leave(options.tenantId);
+        throw unavailable(error, this.name);
+      }
+      return Promise.all(
+        jobs.map((job, index) => {
+          const options = resolved[index] as ResolvedEnqueueOptions;
+          const request = requests[index] as EnqueueRequest;
+          return options.idempotencyKey !== undefined
+            ? this.settleIdempotent(job.id as string, bulk[index]?.data as Envelope)
+            : this.freshRecord(job, request.name, request.payload, options);
+        }),
+      );
+    });
+  }
+
+  async getJob<P = unknown, R = unknown>(id: string): Promise<JobRecord<P, R> | undefined> {
+    this.assertOpen();
+    try {
+      const [job, state] = await Promise.all([this.queue.getJob(id), this.queue.getJobState(id)]);
+      if (!job || state === 'unknown') return undefined;
+      return this.toRecord(job, mapState(state)) as JobRecord<P, R>;
+    } catch (error) {
+      throw unavailable(error, this.name);
+    }
+  }
+
+  async counts(): Promise<JobCounts> {
+    this.assertOpen();
+    try {
+      const counts = await this.queue.getJobCounts(
+        'waiting',
+        'prioritized',
+        'waiting-children',
+        'delayed',
+        'active',
+        'completed',
+        'failed',
+      );
+      const of = (key: string): number => counts[key] ?? 0;
+      return {
+        queued: of('waiting') + of('prioritized') + of('waiting-children'),
+        delayed: of('delayed'),
+        active: of('active'),
+        completed: of('completed'),
+        failed: of('failed'),
+      };
+    } catch (error) {
+      throw unavailable(error, this.name);
+    }
+  }
+
+  /** BullMQ's own failed set is the dead-letter set: jobs land there only once retries are over. */
+  async listDeadLetters(page: { limit?: number; offset?: number } = {}): Promise<JobRecord[]> {
+    this.assertOpen();
+    const limit = Math.max(0, page.limit ?? 100);
+    const offset = Math.max(0, page.offset ?? 0);
+    if (limit === 0) return [];
+    try {
+      const jobs = await this.queue.getFailed(offset, offset + limit - 1);
+      return jobs.filter((job) => job !== undefined).map((job) => this.toRecord(job, 'failed'));
+    } catch (error) {
+      throw unavailable(error, this.name);
+    }
+  }
+
+  async retryDeadLetter(id: string): Promise<JobRecord> {
+    this.assertOpen();
+    let job: Job | undefined;
+    try {
+      const [found, state] = await Promise.all([this.queue.getJob(id), this.queue.getJobState(id)]);
+      if (found && state === 'failed') job = found;
+    } catch (error) {
+      throw unavailable(error, this.name);
+    }
+    if (!job) throw new JobNotFoundError(id, `no dead-lettered job ${id}`);
+    try {
+      await job.retry('failed', { resetAttemptsMade: true });
+    } catch (error) {
+      // Another caller retried it first.
+      if (/not in the failed state|is not in the/i.test(String(error))) {
+        throw new JobNotFoundError(id, `no dead-lettered job ${id}`);
+      }
+      throw unavailable(error, this.name);
+    }
+    return (await this.getJob(id)) ?? this.toRecord(job, 'queued');
+  }
+
+  subscribe(listener: JobEventListener): () => void {
+    this.assertOpen();
+    this.listeners.add(listener);
+    this.ensureEvents();
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  createWorker(handlers: JobHandlers, options: WorkerOptions = {}): BullmqJobWorker {
+    this.assertOpen();
+    const worker = new BullmqJobWorker(
+      {
+        queueName: this.name,
+        connection: this.connection,
+        prefix: this.prefix,
+        fairness: this.fairness,
+        telemetry: this.telemetry,
+        onClosed: (closed) => this.workers.delete(closed),
+      },
+      handlers,
+      options,
+    );
+    this.workers.add(worker);
+    return worker;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.workers].map((worker) => worker.close({ deadlineMs: 0 })));
+    this.telemetry.close();
+    this.listeners.clear();
+    await Promise.allSettled([this.events?.close(), this.queue.close()]);
+    await this.eventChain;
+    await this.fairness.close();
+  }
+
+  // ---- internals ----
+
+  private toBullmq(
+    payload: unknown,
+    options: ResolvedEnqueueOptions,
+    carrier: TraceCarrier,
+    rank: number,
+  ): { data: Envelope; opts: JobsOptions } {
+    const data: Envelope = {
+      p: payload,
+      ...(options.tenantId === undefined ? {} : { t: options.tenantId }),
+      ...(options.idempotencyKey === undefined ? {} : { k: options.idempotencyKey, n: randomUUID() }),
+      ...(Object.keys(carrier).length === 0 ? {} : { c: carrier }),
+      b: [options.backoff.baseMs, options.backoff.maxMs, options.backoff.jitter],
+      ...(options.timeoutMs === undefined ? {} : { o: options.timeoutMs }),
+      r: options.priority,
+    };
+    const opts: JobsOptions = {
+      priority: orderingPriority(options.priority, rank),
+      attempts: options.attempts,
+      backoff: { type: BACKOFF_TYPE, delay: options.backoff.baseMs },
+      removeOnComplete: this.removeOnComplete,
+      removeOnFail: this.removeOnFail,
+    };
+    if (options.delayMs > 0) opts.delay = options.delayMs;
+    if (options.idempotencyKey !== undefined) {
+      // BullMQ keeps job ids unique: a second add with this id returns the first job untouched.
+      opts.jobId = idempotentJobId(options.tenantId, options.idempotencyKey);
+    }
+    return { data, opts };
+  }
+
+  /** Returns the stored job for an idempotent enqueue; undoes the fairness count of a duplicate. */
+  private async settleIdempotent(id: string, sent: Envelope): Promise<JobRecord> {
+    const stored = await this.getJob(id);
+    if (!stored)
+      throw new QueueUnavailableError(`queue ${this.name}: job ${id} vanished right after enqueue`);
+    const job = await this.queue.getJob(id);
+    const isDuplicate = job !== undefined && readEnvelope(job.data).n !== sent.n;
+    if (isDuplicate && sent.t !== undefined) this.fairness.leave(sent.t);
+    return stored;
+  }
+
+  /** The record of a job just added, without another round trip. */
+  private freshRecord<P>(job: Job, name: string, payload: P, options: ResolvedEnqueueOptions): JobRecord<P> {
+    return {
+      id: job.id as string,
+      name,
+      queue: this.name,
+      tenantId: options.tenantId,
+      idempotencyKey: options.idempotencyKey,
+      payload,
+      state: options.delayMs > 0 ? 'delayed' : 'queued',
+      priority: options.priority,
+      progress: 0,
+      result: undefined,
+      error: undefined,
+      attempts: 0,
+      maxAttempts: options.attempts,
+      createdAt: job.timestamp,
+      startedAt: undefined,
+      finishedAt: undefined,
+    };
+  }
+
+  private toRecord(job: Job, state: JobState): JobRecord {
+    const envelope = readEnvelope(job.data);
+    const finished = state === 'completed' || state === 'failed';
+    return {
+      id: job.id as string,
+      name: job.name,
+      queue: this.name,
+      tenantId: envelope.t,
+      idempotencyKey: envelope.k,
+      payload: envelope.p,
+      state,
+      priority: envelope.r,
+      progress: readProgress(job.progress),
+      result: state === 'completed' ? (job.returnvalue ?? undefined) : undefined,
+      error: decodeError(job.failedReason),
+      attempts: job.attemptsMade,
+      maxAttempts: job.opts.attempts ?? 1,
+      createdAt: job.timestamp,
+      startedAt: job.processedOn ?? undefined,
+      finishedAt: finished ? (job.finishedOn ?? undefined) : undefined,
+    };
+  }
+
+  /**
+   * One QueueEvents reader (Redis stream) per queue object, started on the first subscription and
+   * positioned at "now", so events are seen from every process and nothing after `subscribe` is missed.
+   */
+  private ensureEvents(): void {
+    if (this.events) return;
+    const events = new QueueEvents(this.name, {
+      connection: { ...this.connection },
+      prefix: this.prefix,
+      lastEventId: `${Date.now()}-0`,
+    });
+    events.on('error', () => undefined);
+    const on = (
+      name: string,
+      map: (args: Record<string, string>) => Promise<JobEvent | undefined> | JobEvent | undefined,
+    ): void => {
+      (events as unknown as { on(event: string, fn: (args: Record<string, string>) => void): void }).on(
+        name,
+        (args) => {
+          // Serialised: a mapping that needs a lookup must not overtake the job's next event.
+          this.eventChain = this.eventChain.then(async () => {
+            try {
+              const event = await map(args);
+              if (event) for (const listener of this.listeners) listener(event);
+            } catch {
+              // A listener's failure (or a lookup on a closing queue) must not stop the stream.
+            }
+          });
+        },
+      );
+    };
+    const now = (): number => Date.now();
+    on('waiting', async ({ jobId, prev }) => {
+      if (prev === 'failed' && (await this.attemptsMade(jobId)) > 0) {
+        return { type: 'retrying', jobId: jobId as string, delayMs: 0, timestamp: now() };
+      }
+      return { type: 'queued', jobId: jobId as string, timestamp: now() };
+    });
+    on('delayed', async ({ jobId, delay }) => {
+      const delayMs = Math.max(0, Number(delay) - now());
+      return (await this.attemptsMade(jobId)) > 0
+        ? { type: 'retrying', jobId: jobId as string, delayMs, timestamp: now() }
+        : { type: 'delayed', jobId: jobId as string, delayMs, timestamp: now() };
+    });
+    on('active', ({ jobId }) => ({ type: 'active', jobId: jobId as string, timestamp: now() }));
+    on('progress', (args) => ({
+      type: 'progress',
+      jobId: args.jobId as string,
+      progress: readProgress((args as unknown as { data: unknown }).data),
+      timestamp: now(),
+    }));
+    on('completed', (args) => ({
+      type: 'completed',
+      jobId: args.jobId as string,
+      result: (args as unknown as { returnvalue: unknown }).returnvalue ?? undefined,
+      timestamp: now(),
+    }));
+    on('failed', ({ jobId, failedReason }) => ({
+      type: 'failed',
+      jobId: jobId as string,
+      error: decodeError(failedReason) ?? { code: 'JOB_FAILED', message: 'failed', retryable: false },
+      timestamp: now(),
+    }));
+    this.events = events;
+  }
+
+  private async attemptsMade(id: string | undefined): Promise<number> {
+    if (!id) return 0;
+    const job = await this.queue.getJob(id);
+    return job?.attemptsMade ?? 0;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new QueueUnavailableError(`queue ${this.name} is closed`, { queue: this.name });
+  }
+}
+
+function mapState(state: string): JobState {
+  switch (state) {
+    case 'delayed':
+      return 'delayed';
+    case 'active':
+      return 'active';
+    case 'completed':
+      return 'completed';
+    case 'failed':
+      return 'failed';
+    default:
+      return 'queued'; // waiting, prioritized, waiting-children
+  }
+}

@@ -1,0 +1,2 @@
+export { BullmqJobQueue, BACKOFF_TYPE, type BullmqJobQueueOptions, type Retention } from './bullmq-job-queue';
+export { BullmqJobWorker } from './bullmq-job-worker';
