@@ -9,3 +9,6 @@ export {
   countPromptTokens,
   type TokenCounter,
 } from './tokens/token-counter';
+export * from './gateway';
+export { PriceTable, type ModelPrice, type PriceTableData } from './pricing/price-table';
+export { MemoryUsageLedger } from './adapters/memory';

@@ -18,3 +18,4 @@ export type {
   LatencyDistribution,
 } from './fake-server-common';
 export { deterministicEmbedding } from './fake-server-common';
+export { usageLedgerContract, type UsageLedgerFixture } from './usage-ledger-contract';

@@ -1,0 +1,1 @@
+export { MemoryUsageLedger } from './memory-usage-ledger';
