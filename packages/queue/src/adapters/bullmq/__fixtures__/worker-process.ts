@@ -1,0 +1,67 @@
+/**
+ * One worker process of the multi-process test (forked by multi-process.int.test.ts). Its handler
+ * performs one side effect per job, guarded by the job's idempotency key with an atomic
+ * set-if-absent in Redis, the way a real handler protects a payment or an e-mail.
+ *
+ * Messages from the parent: `freeze` (from now on, block forever right after the side effect, to
+ * be SIGKILLed with jobs in flight). SIGTERM: graceful shutdown.
+ */
+import { Redis } from 'ioredis';
+import { BullmqJobQueue } from '../bullmq-job-queue';
+
+interface Config {
+  readonly redisUrl: string;
+  readonly prefix: string;
+  readonly queueName: string;
+  readonly keys: string;
+}
+
+const config = JSON.parse(process.argv[2] as string) as Config;
+
+// The side effect happens only if the key's guard was absent; both in one atomic script.
+const GUARDED_EFFECT = `
+if redis.call('SET', KEYS[1], ARGV[2], 'NX') then
+  redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
+  return 1
+end
+return 0`;
+
+async function main(): Promise<void> {
+  const redis = new Redis(config.redisUrl);
+  const queue = new BullmqJobQueue({ name: config.queueName, redisUrl: config.redisUrl, prefix: config.prefix });
+  let frozen = false;
+  process.on('message', (message) => {
+    if (message === 'freeze') frozen = true;
+  });
+  const worker = queue.createWorker(
+    {
+      effect: async (job) => {
+        const key = (job.payload as { key: string }).key;
+        await redis.hincrby(`${config.keys}:runs`, key, 1);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        await redis.eval(GUARDED_EFFECT, 2, `${config.keys}:guard:${key}`, `${config.keys}:effects`, key, String(process.pid));
+        if (frozen) {
+          process.send?.({ type: 'frozen', key });
+          await new Promise(() => undefined); // this process is about to be killed mid-job
+        }
+        return { pid: process.pid };
+      },
+    },
+    { concurrency: 5, lockDurationMs: 1_000, stalledIntervalMs: 300, maxStalledCount: 2 },
+  );
+  process.on('SIGTERM', () => {
+    void (async () => {
+      await worker.close({ deadlineMs: 2_000 });
+      await queue.close();
+      await redis.quit();
+      process.exit(0);
+    })();
+  });
+  await worker.start();
+  process.send?.({ type: 'ready' });
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,125 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { describeWithRedis, redisUrl, uniqueName, waitFor } from '@ai-scale/testkit';
+import type { EnqueueRequest } from '../../ports';
+import { BullmqJobQueue } from './bullmq-job-queue';
+
+const JOBS = 1_000;
+const WORKERS = 3;
+
+type ChildMessage = { type: 'ready' } | { type: 'frozen'; key: string };
+
+function nextMessage(child: ChildProcess, type: ChildMessage['type']): Promise<ChildMessage> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: ChildMessage): void => {
+      if (message.type !== type) return;
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      resolve(message);
+    };
+    const onExit = (code: number | null): void =>
+      reject(new Error(`worker exited (${code}) before "${type}"`));
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+describeWithRedis('BullmqJobQueue across processes', () => {
+  const prefix = uniqueName('aiscale_queue_mp');
+  const queueName = uniqueName('effects');
+  const keys = `${prefix}:test`;
+  const redis = new Redis(redisUrl());
+  const producer = new BullmqJobQueue({ name: queueName, redisUrl: redisUrl(), prefix });
+  const children: ChildProcess[] = [];
+
+  afterAll(async () => {
+    for (const child of children)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await Promise.all(children.map(exited));
+    await producer.close();
+    let cursor = '0';
+    do {
+      const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (found.length > 0) await redis.unlink(...found);
+    } while (cursor !== '0');
+    await redis.quit();
+  }, 30_000);
+
+  it(`${WORKERS} worker processes, ${JOBS} jobs, one SIGKILLed halfway: every job completes, none is lost, no side effect twice`, async () => {
+    const config = JSON.stringify({ redisUrl: redisUrl(), prefix, queueName, keys });
+    for (let i = 0; i < WORKERS; i++) {
+      const child = fork(join(__dirname, '__fixtures__', 'worker-process.ts'), [config], {
+        execArgv: ['--require', join(__dirname, '__fixtures__', 'register-ts.js')],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      children.push(child);
+    }
+    await Promise.all(children.map((child) => nextMessage(child, 'ready')));
+
+    const requests: EnqueueRequest[] = Array.from({ length: JOBS }, (_, i) => ({
+      name: 'effect',
+      payload: { key: `key-${i}` },
+      options: {
+        idempotencyKey: `key-${i}`,
+        tenantId: `tenant-${i % 4}`,
+        attempts: 5,
+        backoff: { type: 'exponential', baseMs: 10 },
+      },
+    }));
+    const firstIds: string[] = [];
+    for (let start = 0; start < JOBS; start += 250) {
+      firstIds.push(...(await producer.enqueueBulk(requests.slice(start, start + 250))).map((job) => job.id));
+    }
+    expect(new Set(firstIds).size).toBe(JOBS);
+
+    await waitFor(async () => (await producer.counts()).completed >= JOBS / 2, {
+      timeoutMs: 30_000,
+      message: 'half the jobs',
+    });
+    const victim = children[0] as ChildProcess;
+    const frozen = nextMessage(victim, 'frozen');
+    victim.send('freeze');
+    const { key: frozenKey } = (await frozen) as { key: string };
+    victim.kill('SIGKILL');
+    await exited(victim);
+
+    // Producers retry too: enqueueing every key again must not create or run anything twice.
+    const againIds = (await producer.enqueueBulk(requests)).map((job) => job.id);
+    expect(againIds).toEqual(firstIds);
+
+    await waitFor(async () => (await producer.counts()).completed === JOBS, {
+      timeoutMs: 30_000,
+      message: 'every job to complete after the crash',
+    });
+    const counts = await producer.counts();
+    expect(counts).toEqual({ queued: 0, delayed: 0, active: 0, completed: JOBS, failed: 0 });
+
+    const effects = await redis.hgetall(`${keys}:effects`);
+    const runs = await redis.hgetall(`${keys}:runs`);
+    expect(Object.keys(effects)).toHaveLength(JOBS);
+    expect(Object.values(effects).every((count) => count === '1')).toBe(true);
+    // The job frozen right after its side effect was re-run by a surviving worker, without repeating it.
+    expect(Number(runs[frozenKey])).toBeGreaterThanOrEqual(2);
+    expect(effects[frozenKey]).toBe('1');
+    const completedBy = new Set<number>();
+    for (const id of firstIds.slice(0, 50)) {
+      const job = await producer.getJob<unknown, { pid: number }>(id);
+      if (job?.result) completedBy.add(job.result.pid);
+    }
+    expect(completedBy.size).toBeGreaterThanOrEqual(1);
+
+    // Graceful shutdown of the survivors on SIGTERM.
+    const survivors = children.slice(1);
+    for (const child of survivors) child.kill('SIGTERM');
+    await Promise.all(survivors.map(exited));
+    expect(survivors.map((child) => child.exitCode)).toEqual([0, 0]);
+  }, 90_000);
+});
