@@ -5,3 +5,4 @@ export { InvalidCacheValueError } from './invalid-cache-value.error';
 export { InvalidCacheOptionsError } from './invalid-cache-options.error';
 export { CacheValueTooLargeError } from './cache-value-too-large.error';
 export { EmbeddingDimensionMismatchError } from './embedding-dimension-mismatch.error';
+export { InvalidCacheRequestError } from './invalid-cache-request.error';

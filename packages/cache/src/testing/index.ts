@@ -7,3 +7,6 @@ export {
 } from './key-value-cache-contract';
 export { ManualClock } from './manual-clock';
 export { deferred, settle, eventually, type Deferred } from './deferred';
+export { llmResponseCacheContract, type LlmResponseCacheHarness } from './llm-response-cache-contract';
+export { HashingEmbedder } from './hashing-embedder';
+export { seededRandom } from './random';

@@ -4,3 +4,4 @@ export {
   type RedisConnectionOptions,
   type RedisComputeLockOptions,
 } from './redis-key-value-cache';
+export { deleteRedisKeysByPrefix } from './delete-keys-by-prefix';

@@ -1,6 +1,7 @@
 import { describeWithRedis, redisUrl, uniqueName } from '@ai-scale/testkit';
 import { Redis } from 'ioredis';
 import { keyValueCacheContract } from '../../testing';
+import { deleteRedisKeysByPrefix } from './delete-keys-by-prefix';
 import { RedisKeyValueCache } from './redis-key-value-cache';
 
 const filePrefix = `${uniqueName('cache_kv')}:`;
@@ -23,17 +24,9 @@ function openCache(
 
 describeWithRedis('RedisKeyValueCache', () => {
   const admin = new Redis(redisUrl(), { lazyConnect: true });
+  afterAll(() => admin.quit());
 
-  afterAll(async () => {
-    // Remove every key this file wrote (and only those), then close.
-    let cursor = '0';
-    do {
-      const [next, keys] = await admin.scan(cursor, 'MATCH', `${filePrefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await admin.unlink(...keys);
-    } while (cursor !== '0');
-    await admin.quit();
-  });
+  afterAll(() => deleteRedisKeysByPrefix(redisUrl(), filePrefix));
 
   keyValueCacheContract(
     { describe, it, afterEach },

@@ -1,1 +1,0 @@
-export { MemoryKeyValueCache, type MemoryKeyValueCacheOptions } from './memory-key-value-cache';

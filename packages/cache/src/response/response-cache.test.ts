@@ -1,0 +1,85 @@
+import { createInMemoryTelemetry, type InMemoryTelemetry } from '@ai-scale/telemetry/testing';
+import { METRIC } from '@ai-scale/telemetry';
+import { MemoryKeyValueCache } from '../adapters/memory/memory-key-value-cache';
+import { MemoryVectorIndex } from '../adapters/memory/memory-vector-index';
+import { VectorSemanticCache } from '../semantic/vector-semantic-cache';
+import { HashingEmbedder, llmResponseCacheContract } from '../testing';
+import { ManualClock } from '../testing/manual-clock';
+import { CacheUnavailableError } from '../errors/cache-unavailable.error';
+import { ResponseCache } from './response-cache';
+
+function createResponseCache(now: () => number, store = new MemoryKeyValueCache({ now })): ResponseCache {
+  const embedder = new HashingEmbedder(256);
+  return new ResponseCache({
+    store,
+    semantic: new VectorSemanticCache({
+      embedder,
+      index: new MemoryVectorIndex({ dimensions: 256 }),
+      threshold: 0.75,
+      now,
+    }),
+    defaultTtlMs: 60_000,
+    now,
+  });
+}
+
+llmResponseCacheContract(
+  { describe, it, afterEach },
+  { create: async (now) => createResponseCache(now), close: async () => undefined },
+  { sharedAcrossInstances: false },
+);
+
+describe('ResponseCache metrics', () => {
+  let telemetry: InMemoryTelemetry;
+  beforeEach(() => {
+    telemetry = createInMemoryTelemetry();
+  });
+  afterEach(() => telemetry.shutdown());
+
+  it('counts hits by kind, misses, lookup durations, tokens and cost saved', async () => {
+    const clock = new ManualClock();
+    const cache = createResponseCache(clock.now);
+    const request = {
+      tenantId: 't1',
+      modelRoute: 'tier:small',
+      promptVersion: 'p1',
+      messages: [{ role: 'user' as const, content: 'How do I reset my password?' }],
+      temperature: 0,
+    };
+    await cache.lookup(request);
+    await cache.store(request, 'answer', { tokens: 300, costUsd: 0.002 });
+    await cache.lookup(request);
+    await cache.lookup({ ...request, messages: [{ role: 'user', content: 'how do i reset my password' }] });
+    expect(await telemetry.metricValue(METRIC.cacheMisses)).toBe(1);
+    expect(await telemetry.metricValue(METRIC.cacheHits, { kind: 'exact' })).toBe(1);
+    expect(await telemetry.metricValue(METRIC.cacheHits, { kind: 'semantic' })).toBe(1);
+    expect(await telemetry.metricValue(METRIC.cacheLookupDuration)).toBe(3);
+    expect(await telemetry.metricValue(METRIC.cacheTokensSaved)).toBe(600);
+    expect(await telemetry.metricValue(METRIC.cacheCostSaved)).toBeCloseTo(0.004, 6);
+  });
+
+  it('counts evictions of the memory adapter', async () => {
+    const store = new MemoryKeyValueCache({ maxEntries: 2 });
+    for (const key of ['a', 'b', 'c', 'd']) await store.set('ns', key, key);
+    expect(await telemetry.metricValue(METRIC.cacheEvictions)).toBe(2);
+  });
+
+  it('fails open: a store outage is a miss and a refused store, never an error', async () => {
+    const clock = new ManualClock();
+    const store = new MemoryKeyValueCache({ now: clock.now });
+    const cache = createResponseCache(clock.now, store);
+    const request = {
+      tenantId: 't1',
+      modelRoute: 'm',
+      promptVersion: 'p',
+      messages: [{ role: 'user' as const, content: 'q' }],
+      temperature: 0,
+    };
+    const down = () => Promise.reject(new CacheUnavailableError('get'));
+    store.get = down;
+    store.getCounters = down;
+    expect(await cache.lookup(request)).toBeNull();
+    expect(await cache.store(request, 'x')).toEqual({ stored: false, reason: 'cache-unavailable' });
+    expect(await telemetry.metricValue(METRIC.cacheMisses)).toBe(1);
+  });
+});
