@@ -19,3 +19,8 @@ export type {
 } from './fake-server-common';
 export { deterministicEmbedding } from './fake-server-common';
 export { usageLedgerContract, type UsageLedgerFixture } from './usage-ledger-contract';
+export {
+  startFakeAnthropicServer,
+  type FakeAnthropicServer,
+  type AnthropicWireRequest,
+} from './fake-anthropic-server';

@@ -1,0 +1,1 @@
+export { AnthropicLlmProvider, type AnthropicLlmProviderOptions } from './anthropic-llm-provider';
