@@ -10,3 +10,4 @@ export { deferred, settle, eventually, type Deferred } from './deferred';
 export { llmResponseCacheContract, type LlmResponseCacheHarness } from './llm-response-cache-contract';
 export { HashingEmbedder } from './hashing-embedder';
 export { seededRandom } from './random';
+export { evaluatePairs, parsePairs, type LabeledQueryPair, type PairEvaluation } from './evaluate-pairs';
