@@ -67,7 +67,6 @@ describe('Kubernetes manifests (infra/k8s)', () => {
         'HorizontalPodAutoscaler/ai-scale-api',
         'Deployment/ai-scale-worker',
         'ScaledObject/ai-scale-worker',
-        'TriggerAuthentication/ai-scale-redis',
         'PodDisruptionBudget/ai-scale-api',
         'PodDisruptionBudget/ai-scale-worker',
       ]),
@@ -138,21 +137,43 @@ describe('Kubernetes manifests (infra/k8s)', () => {
         /target Deployment api does not exist/,
       ],
       [
-        'a ScaledObject on a list that is not a BullMQ wait list',
+        'a ScaledObject on a series the server does not expose',
         (copy) => {
           const triggers = (findDocument(copy, 'ScaledObject', 'ai-scale-worker').spec as Json)
             .triggers as Json[];
-          ((triggers[0] as Json).metadata as Json).listName = 'bull:ingestion:waiting';
+          ((triggers[0] as Json).metadata as Json).query = 'sum(bullmq_waiting_jobs)';
         },
-        /not a BullMQ wait list/,
+        /query unknown series bullmq_waiting_jobs/,
       ],
       [
-        'a ScaledObject reading its Redis address from a variable the worker does not have',
+        'a ScaledObject on a label the queue metric does not carry',
         (copy) => {
-          const configMap = findDocument(copy, 'ConfigMap', 'ai-scale-config');
-          delete (configMap.data as Json).REDIS_ADDRESS;
+          const triggers = (findDocument(copy, 'ScaledObject', 'ai-scale-worker').spec as Json)
+            .triggers as Json[];
+          ((triggers[0] as Json).metadata as Json).query = 'sum(queue_depth{state="waiting"})';
         },
-        /addressFromEnv REDIS_ADDRESS/,
+        /queue_depth has no label state/,
+      ],
+      [
+        'a Redis list trigger on a list that is not a BullMQ wait list',
+        (copy) => {
+          const triggers = (findDocument(copy, 'ScaledObject', 'ai-scale-worker').spec as Json)
+            .triggers as Json[];
+          triggers.push({
+            type: 'redis',
+            metadata: { address: 'redis:6379', listName: 'bull:chat:waiting', listLength: '5' },
+          });
+        },
+        /not a BullMQ wait list <QUEUE_PREFIX=ai-scale>/,
+      ],
+      [
+        'a trigger authentication that does not exist',
+        (copy) => {
+          const triggers = (findDocument(copy, 'ScaledObject', 'ai-scale-worker').spec as Json)
+            .triggers as Json[];
+          (triggers[0] as Json).authenticationRef = { name: 'prometheus-auth' };
+        },
+        /TriggerAuthentication prometheus-auth does not exist/,
       ],
       [
         'a PDB whose selector matches no Deployment',
@@ -171,11 +192,11 @@ describe('Kubernetes manifests (infra/k8s)', () => {
         /envFrom ConfigMap config does not exist/,
       ],
       [
-        'a TriggerAuthentication on a Secret key that does not exist',
+        'a Secret key nobody reads',
         (copy) => {
-          delete (findDocument(copy, 'Secret', 'ai-scale-secrets').stringData as Json).REDIS_PASSWORD;
+          (findDocument(copy, 'Secret', 'ai-scale-secrets').stringData as Json).OPENAI_KEY = 'REPLACE_ME';
         },
-        /Secret key ai-scale-secrets\/REDIS_PASSWORD does not exist/,
+        /key OPENAI_KEY is read by nobody/,
       ],
       [
         'a ConfigMap key the server does not read (a typo)',

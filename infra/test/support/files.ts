@@ -34,7 +34,7 @@ export function listFiles(dir: string, extensions: readonly string[]): string[] 
 
 /** Parses YAML text (one or more `---` documents); throws with every error and warning of the parser. */
 export function parseYamlDocuments(text: string, source = 'yaml'): unknown[] {
-  const documents = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true });
+  const documents = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true, merge: true });
   const list = Array.isArray(documents) ? documents : [documents];
   const problems = list.flatMap((document) =>
     [...document.errors, ...document.warnings].map((issue) => issue.message),

@@ -1,4 +1,5 @@
 import { isObject, type Json } from './files';
+import { checkExpression } from './series-check';
 import { KNOWN_ENV } from './server-env';
 
 /**
@@ -284,25 +285,36 @@ export function validateManifests(documents: readonly unknown[], rules: K8sRules
     if (triggers.length === 0) problems.push(`${where}: no trigger`);
     for (const trigger of triggers) {
       const metadata = record(trigger.metadata);
-      if (trigger.type !== 'redis') continue;
-      const listName = String(metadata.listName);
-      if (!new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:[\\w.-]+:wait$`).test(listName)) {
-        problems.push(
-          `${where}: listName ${listName} is not a BullMQ wait list <QUEUE_PREFIX=${prefix}>:<queue>:wait`,
-        );
+      if (trigger.type === 'prometheus') {
+        if (!/^https?:\/\/[^/]+/.test(String(metadata.serverAddress)))
+          problems.push(`${where}: serverAddress must be a URL`);
+        for (const problem of checkExpression(String(metadata.query ?? ''), { recorded: new Set() })) {
+          problems.push(`${where}: query ${problem}`);
+        }
+        if (!(Number(metadata.threshold) > 0)) problems.push(`${where}: threshold must be a positive number`);
+      } else if (trigger.type === 'redis') {
+        // Only meaningful for jobs without a priority: see worker-scaledobject.yaml.
+        const listName = String(metadata.listName);
+        if (!new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:[\\w.-]+:wait$`).test(listName)) {
+          problems.push(
+            `${where}: listName ${listName} is not a BullMQ wait list <QUEUE_PREFIX=${prefix}>:<queue>:wait`,
+          );
+        }
+        if (!(Number(metadata.listLength) > 0))
+          problems.push(`${where}: listLength must be a positive number`);
+        if (metadata.addressFromEnv !== undefined && !env.has(String(metadata.addressFromEnv))) {
+          problems.push(
+            `${where}: addressFromEnv ${String(metadata.addressFromEnv)} is not in the target's environment`,
+          );
+        }
+        if (metadata.addressFromEnv === undefined && metadata.address === undefined)
+          problems.push(`${where}: no Redis address`);
+      } else {
+        problems.push(`${where}: unexpected trigger type ${String(trigger.type)}`);
       }
-      if (!(Number(metadata.listLength) > 0)) problems.push(`${where}: listLength must be a positive number`);
-      if (metadata.addressFromEnv !== undefined && !env.has(String(metadata.addressFromEnv))) {
-        problems.push(
-          `${where}: addressFromEnv ${String(metadata.addressFromEnv)} is not in the target's environment`,
-        );
-      }
-      if (metadata.addressFromEnv === undefined && metadata.address === undefined)
-        problems.push(`${where}: no Redis address`);
       const authName = get(trigger, 'authenticationRef', 'name');
-      if (authName !== undefined) {
-        const auth = find('TriggerAuthentication', authName);
-        if (!auth) problems.push(`${where}: TriggerAuthentication ${String(authName)} does not exist`);
+      if (authName !== undefined && !find('TriggerAuthentication', authName)) {
+        problems.push(`${where}: TriggerAuthentication ${String(authName)} does not exist`);
       }
     }
   }

@@ -26,7 +26,7 @@ export interface MetricAssumption {
 const HTTP_METHOD = 'http.request.method';
 const HTTP_STATUS = 'http.response.status_code';
 const HTTP_ROUTE = 'http.route';
-const BREAKER_STATE_VALUES = '0 closed, 1 half-open, 2 open';
+const BREAKER_STATE_VALUES = '0 closed, 1 half-open, 2 open, 3 isolated';
 
 export const METRIC_ASSUMPTIONS: readonly MetricAssumption[] = [
   {
@@ -41,7 +41,7 @@ export const METRIC_ASSUMPTIONS: readonly MetricAssumption[] = [
     kind: 'histogram',
     unit: 's',
     attributes: [ATTR.genAiProviderName, ATTR.genAiRequestModel, ATTR.errorType],
-    meaning: 'one provider call, as seen by the gateway',
+    meaning: 'one gateway call (cache hits included); failures carry only error.type',
   },
   {
     name: METRIC.queueDepth,
@@ -111,8 +111,8 @@ export const METRIC_ASSUMPTIONS: readonly MetricAssumption[] = [
     name: METRIC.cacheMisses,
     kind: 'counter',
     unit: '{lookup}',
-    attributes: [ATTR.cacheKind],
-    meaning: 'cache misses by kind (exact | semantic)',
+    attributes: [],
+    meaning: 'lookups that found nothing servable (no kind: a miss is a miss of both)',
   },
   {
     name: METRIC.retrievalSearchDuration,
@@ -133,7 +133,7 @@ export const METRIC_ASSUMPTIONS: readonly MetricAssumption[] = [
     kind: 'counter',
     unit: '{token}',
     attributes: [ATTR.genAiTokenType, ATTR.genAiProviderName, ATTR.genAiRequestModel],
-    meaning: 'tokens by type (input | output) and model',
+    meaning: 'tokens by type (input | output | cached), provider and model',
   },
   {
     name: METRIC.llmCost,
@@ -153,28 +153,28 @@ export const METRIC_ASSUMPTIONS: readonly MetricAssumption[] = [
     name: METRIC.llmBreakerState,
     kind: 'gauge',
     unit: '1',
-    attributes: [ATTR.genAiProviderName, ATTR.genAiRequestModel],
+    attributes: [ATTR.genAiProviderName],
     meaning: `circuit breaker state per provider: ${BREAKER_STATE_VALUES}`,
   },
   {
     name: METRIC.agentRunSteps,
     kind: 'histogram',
     unit: '{step}',
-    attributes: [ATTR.agentName, ATTR.agentOutcome],
+    attributes: [ATTR.agentName],
     meaning: 'steps one agent run took',
   },
   {
     name: METRIC.agentRunLoopsDetected,
     kind: 'counter',
     unit: '{loop}',
-    attributes: [ATTR.agentName],
-    meaning: 'runs stopped by the loop detector',
+    attributes: [ATTR.agentName, 'kind'],
+    meaning: 'runs stopped by the loop detector, by stop reason (`kind`)',
   },
   {
     name: METRIC.agentRunOutcome,
     kind: 'counter',
     unit: '{run}',
-    attributes: [ATTR.agentName, ATTR.agentOutcome],
+    attributes: [ATTR.agentName, ATTR.agentOutcome, 'status'],
     meaning: 'finished runs by outcome',
   },
 ];
@@ -201,7 +201,7 @@ export function prometheusSeries(metric: Pick<MetricAssumption, 'name' | 'kind'>
 export const GENERIC_LABELS = ['job', 'instance', 'otel_scope_name', 'le', 'service_name'] as const;
 
 /** Series Prometheus makes itself, allowed in queries next to the server's metrics. */
-export const PROMETHEUS_BUILTIN_SERIES = ['up'] as const;
+export const PROMETHEUS_BUILTIN_SERIES = ['up', 'ALERTS'] as const;
 
 export interface SeriesInfo {
   readonly metric: MetricAssumption;
