@@ -1,9 +1,14 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import multipart from '@fastify/multipart';
 import { type AppConfig } from './config';
+import { registerRateLimit } from './common/http/rate-limit';
+import { setDependencyTimeout } from './infrastructure/readiness/dependency-guard';
 import { registerHttpMetrics } from './infrastructure/telemetry/http-metrics';
 import { RequestStats } from './infrastructure/telemetry/request-stats';
 
@@ -24,7 +29,16 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
   app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
+  setDependencyTimeout(config.DEPENDENCY_TIMEOUT_MS);
   registerHttpMetrics(fastify, app.get(RequestStats));
+  await app.register(multipart, {
+    limits: { fileSize: config.MAX_UPLOAD_BYTES, files: 1, fields: 10, fieldSize: 64 * 1024 },
+    throwFileSizeLimit: true,
+  });
+  if (config.runsApi) await registerRateLimit(app, config);
+  const publicDirectory = findPublicDirectory();
+  if (publicDirectory)
+    app.useStaticAssets({ root: publicDirectory, prefix: '/', wildcard: false, index: ['index.html'] });
 
   const document = SwaggerModule.createDocument(
     app,
@@ -43,4 +57,11 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   await app.init();
   await fastify.ready();
   return app;
+}
+
+/** `dist/public` once built (the build copies `public/`), `public/` when run from sources (tests). */
+function findPublicDirectory(): string | undefined {
+  return [path.join(__dirname, 'public'), path.join(__dirname, '..', 'public')].find((candidate) =>
+    existsSync(candidate),
+  );
 }

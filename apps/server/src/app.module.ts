@@ -2,6 +2,11 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AllExceptionsFilter } from './common/http/all-exceptions.filter';
 import { type AppConfig, ConfigModule } from './config';
+import { ApiModule } from './api.module';
+import { DemoModule } from './bootstrap/demo.module';
+import { BlobStoreModule } from './infrastructure/blobs/blob-store.module';
+import { InfrastructureModule } from './infrastructure/infrastructure.module';
+import { WorkerModule } from './worker.module';
 import { LoggingModule } from './infrastructure/logging/logging.module';
 import { ReadinessModule } from './infrastructure/readiness/readiness.module';
 import { TelemetryModule } from './infrastructure/telemetry/telemetry.module';
@@ -22,6 +27,11 @@ export class AppModule {
         LoggingModule.forRoot(config),
         TelemetryModule,
         ReadinessModule,
+        BlobStoreModule,
+        InfrastructureModule.forRoot(),
+        ...(config.runsApi ? [ApiModule] : []),
+        ...(config.runsWorker ? [WorkerModule] : []),
+        ...(config.demoTenant ? [DemoModule] : []),
       ],
       controllers: [HealthController, MetricsController],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

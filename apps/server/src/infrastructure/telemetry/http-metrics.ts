@@ -10,12 +10,10 @@ const START = Symbol('requestStart');
  * plus the local latency series of `/v1/stats`. Probes (`/health`, `/metrics`) are not recorded in the series.
  */
 export function registerHttpMetrics(fastify: FastifyInstance, stats: RequestStats): void {
-  const histogram = metrics
-    .getMeter('@ai-scale/server')
-    .createHistogram(METRIC.httpServerRequestDuration, {
-      unit: 's',
-      description: 'HTTP server request duration',
-    });
+  const histogram = metrics.getMeter('@ai-scale/server').createHistogram(METRIC.httpServerRequestDuration, {
+    unit: 's',
+    description: 'HTTP server request duration',
+  });
   fastify.addHook('onRequest', async (request) => {
     (request as unknown as Record<symbol, number>)[START] = performance.now();
   });

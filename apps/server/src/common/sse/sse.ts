@@ -1,0 +1,50 @@
+import { type FastifyReply, type FastifyRequest } from 'fastify';
+
+/** A server-sent events stream on a hijacked Fastify reply. */
+export interface SseStream {
+  send(event: string, data: unknown): void;
+  close(): void;
+  readonly closed: boolean;
+  onClose(listener: () => void): void;
+}
+
+/**
+ * Opens an SSE response: headers, a heartbeat comment every 15 s (proxies drop idle streams), and
+ * cleanup when the client goes away.
+ */
+export function openSse(request: FastifyRequest, reply: FastifyReply): SseStream {
+  reply.hijack();
+  const raw = reply.raw;
+  raw.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  raw.write(': connected\n\n');
+  const listeners: Array<() => void> = [];
+  let closed = false;
+  const heartbeat = setInterval(() => raw.write(': heartbeat\n\n'), 15_000);
+  heartbeat.unref();
+  const finish = (): void => {
+    if (closed) return;
+    closed = true;
+    clearInterval(heartbeat);
+    for (const listener of listeners) listener();
+    if (!raw.writableEnded) raw.end();
+  };
+  request.raw.on('close', finish);
+  return {
+    send(event, data) {
+      if (closed) return;
+      raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    },
+    close: finish,
+    get closed() {
+      return closed;
+    },
+    onClose(listener) {
+      listeners.push(listener);
+    },
+  };
+}

@@ -1,0 +1,10 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { type LlmGateway, type UsageLedger } from '@ai-scale/llm-gateway';
+
+export interface LlmModuleOptions {
+  readonly gateway: LlmGateway;
+  readonly ledger: UsageLedger;
+}
+
+export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN } =
+  new ConfigurableModuleBuilder<LlmModuleOptions>().setClassMethodName('forRoot').build();

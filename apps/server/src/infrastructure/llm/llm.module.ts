@@ -1,0 +1,30 @@
+import { Global, Inject, Module } from '@nestjs/common';
+import {
+  ConfigurableModuleClass,
+  type LlmModuleOptions,
+  MODULE_OPTIONS_TOKEN,
+} from './llm.module-definition';
+
+export const LLM_GATEWAY = Symbol('LLM_GATEWAY');
+export const USAGE_LEDGER = Symbol('USAGE_LEDGER');
+export const InjectLlmGateway = (): PropertyDecorator & ParameterDecorator => Inject(LLM_GATEWAY);
+export const InjectUsageLedger = (): PropertyDecorator & ParameterDecorator => Inject(USAGE_LEDGER);
+
+/** The LLM gateway over the providers of LLM_PROVIDERS, and the usage ledger tenants are billed from. */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: LLM_GATEWAY,
+      inject: [MODULE_OPTIONS_TOKEN],
+      useFactory: (options: LlmModuleOptions) => options.gateway,
+    },
+    {
+      provide: USAGE_LEDGER,
+      inject: [MODULE_OPTIONS_TOKEN],
+      useFactory: (options: LlmModuleOptions) => options.ledger,
+    },
+  ],
+  exports: [LLM_GATEWAY, USAGE_LEDGER],
+})
+export class LlmModule extends ConfigurableModuleClass {}

@@ -1,0 +1,11 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+import { type Embedder, type Retrieval, type VectorStore } from '@ai-scale/retrieval';
+
+export interface RetrievalModuleOptions {
+  readonly retrieval: Retrieval;
+  readonly store: VectorStore;
+  readonly embedder: Embedder;
+}
+
+export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN } =
+  new ConfigurableModuleBuilder<RetrievalModuleOptions>().setClassMethodName('forRoot').build();

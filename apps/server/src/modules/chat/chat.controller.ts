@@ -1,0 +1,57 @@
+import { Body, Controller, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { type FastifyReply, type FastifyRequest } from 'fastify';
+import { ApiKeyGuard } from '../../common/auth/api-key.guard';
+import { CurrentTenant } from '../../common/auth/current-tenant.decorator';
+import { openSse } from '../../common/sse/sse';
+import { openApiSchema } from '../../common/validation/openapi';
+import { ZodValidationPipe } from '../../common/validation/zod-validation.pipe';
+import { type AuthenticatedTenant } from '../tenants/tenant.store';
+import { type AnswerQuestionInput, type ChatRequest, chatRequestSchema } from './chat.types';
+import { StartChatUseCase } from './usecases/start-chat.usecase';
+import { StreamAnswerUseCase } from './usecases/stream-answer.usecase';
+
+@ApiTags('chat')
+@ApiBearerAuth()
+@UseGuards(ApiKeyGuard)
+@Controller('v1/chat')
+export class ChatController {
+  constructor(
+    private readonly startChat: StartChatUseCase,
+    private readonly streamAnswer: StreamAnswerUseCase,
+  ) {}
+
+  @Post()
+  @ApiProduces('application/json', 'text/event-stream')
+  @ApiOperation({
+    summary:
+      'Ask a question over your documents. sync: 200 answer within the deadline, else 202 {jobId}; async: 202 {jobId}; stream: SSE `token` events then `done`.',
+  })
+  @ApiBody({ schema: openApiSchema(chatRequestSchema) })
+  async chat(
+    @CurrentTenant() tenant: AuthenticatedTenant,
+    @Body(new ZodValidationPipe(chatRequestSchema)) body: ChatRequest,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const input: AnswerQuestionInput = {
+      tenantId: tenant.id,
+      ...(body.conversationId ? { conversationId: body.conversationId } : {}),
+      messages: body.messages ?? [{ role: 'user', content: body.message ?? '' }],
+      ...(body.model ? { model: body.model } : {}),
+      ...(body.tier ? { tier: body.tier } : {}),
+    };
+    if (body.mode === 'stream') {
+      const run = await this.streamAnswer.prepare(input);
+      await run(openSse(request, reply));
+      return;
+    }
+    const outcome = await this.startChat.execute(input, body.mode);
+    if (outcome.kind === 'queued') {
+      reply.status(202);
+      return { jobId: outcome.jobId };
+    }
+    reply.status(200);
+    return outcome.answer;
+  }
+}

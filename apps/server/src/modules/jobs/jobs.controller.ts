@@ -1,0 +1,44 @@
+import { Controller, Get, Param, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { type FastifyReply, type FastifyRequest } from 'fastify';
+import { ApiKeyGuard } from '../../common/auth/api-key.guard';
+import { CurrentTenant } from '../../common/auth/current-tenant.decorator';
+import { openSse } from '../../common/sse/sse';
+import { type AuthenticatedTenant } from '../tenants/tenant.store';
+import { toJobView } from './job-view';
+import { GetJobUseCase } from './usecases/get-job.usecase';
+import { StreamJobEventsUseCase } from './usecases/stream-job-events.usecase';
+
+@ApiTags('jobs')
+@ApiBearerAuth()
+@UseGuards(ApiKeyGuard)
+@Controller('v1/jobs')
+export class JobsController {
+  constructor(
+    private readonly getJob: GetJobUseCase,
+    private readonly streamEvents: StreamJobEventsUseCase,
+  ) {}
+
+  @Get(':id')
+  @ApiOperation({
+    summary: 'A job: state (queued|active|completed|failed), progress, result, error, attempts.',
+  })
+  async get(@CurrentTenant() tenant: AuthenticatedTenant, @Param('id') id: string) {
+    return toJobView(await this.getJob.execute(tenant.id, id));
+  }
+
+  @Get(':id/events')
+  @ApiProduces('text/event-stream')
+  @ApiOperation({
+    summary: "Server-sent events of a job until it completes or fails (first event: 'snapshot').",
+  })
+  async events(
+    @CurrentTenant() tenant: AuthenticatedTenant,
+    @Param('id') id: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const stream = await this.streamEvents.prepare(tenant.id, id);
+    await stream(openSse(request, reply));
+  }
+}

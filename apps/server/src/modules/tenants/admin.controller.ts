@@ -1,0 +1,80 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { AdminGuard } from '../../common/auth/admin.guard';
+import { openApiSchema } from '../../common/validation/openapi';
+import { ZodValidationPipe } from '../../common/validation/zod-validation.pipe';
+import { CreateTenantUseCase } from './usecases/create-tenant.usecase';
+import { ManageKeysUseCase } from './usecases/manage-keys.usecase';
+import { UpdateLimitsUseCase } from './usecases/update-limits.usecase';
+
+const limitsShape = {
+  monthlyBudgetUsd: z.number().min(0).nullable().optional(),
+  rateLimitPerMinute: z.number().int().min(1).max(1_000_000).nullable().optional(),
+};
+const createTenantSchema = z.strictObject({ name: z.string().trim().min(1).max(200), ...limitsShape });
+const limitsSchema = z.strictObject(limitsShape);
+const rotateSchema = z
+  .strictObject({ revokeExisting: z.boolean().default(false) })
+  .default({ revokeExisting: false });
+const idSchema = z.string().min(1).max(100);
+
+@ApiTags('admin')
+@ApiBearerAuth()
+@UseGuards(AdminGuard)
+@Controller('v1/admin/tenants')
+export class AdminController {
+  constructor(
+    private readonly createTenant: CreateTenantUseCase,
+    private readonly keys: ManageKeysUseCase,
+    private readonly limits: UpdateLimitsUseCase,
+  ) {}
+
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({ summary: 'Create a tenant; returns its first API key, shown only this once.' })
+  @ApiBody({ schema: openApiSchema(createTenantSchema) })
+  create(@Body(new ZodValidationPipe(createTenantSchema)) body: z.output<typeof createTenantSchema>) {
+    return this.createTenant.execute(body);
+  }
+
+  @Get(':tenantId')
+  @ApiOperation({ summary: 'A tenant, its limits and its keys (prefixes only).' })
+  describe(@Param('tenantId', new ZodValidationPipe(idSchema, 'param')) tenantId: string) {
+    return this.keys.describe(tenantId);
+  }
+
+  @Patch(':tenantId')
+  @ApiOperation({
+    summary: 'Set the monthly budget (USD) and the per-key rate limit (requests/minute); null resets.',
+  })
+  @ApiBody({ schema: openApiSchema(limitsSchema) })
+  updateLimits(
+    @Param('tenantId', new ZodValidationPipe(idSchema, 'param')) tenantId: string,
+    @Body(new ZodValidationPipe(limitsSchema)) body: z.output<typeof limitsSchema>,
+  ) {
+    return this.limits.execute(tenantId, body);
+  }
+
+  @Post(':tenantId/keys')
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'Rotate: issue a new key (shown once); `revokeExisting` revokes the others at once.',
+  })
+  @ApiBody({ schema: openApiSchema(rotateSchema), required: false })
+  rotate(
+    @Param('tenantId', new ZodValidationPipe(idSchema, 'param')) tenantId: string,
+    @Body(new ZodValidationPipe(rotateSchema, 'query')) body: z.output<typeof rotateSchema>,
+  ) {
+    return this.keys.rotate(tenantId, body.revokeExisting);
+  }
+
+  @Delete(':tenantId/keys/:keyId')
+  @ApiOperation({ summary: 'Revoke a key: it stops authenticating within seconds everywhere.' })
+  revoke(
+    @Param('tenantId', new ZodValidationPipe(idSchema, 'param')) tenantId: string,
+    @Param('keyId', new ZodValidationPipe(idSchema, 'param')) keyId: string,
+  ) {
+    return this.keys.revoke(tenantId, keyId);
+  }
+}

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { FeaturesModule } from './features.module';
+import { ChatAnswerProcessor } from './modules/chat/chat-answer.processor';
+import { IngestDocumentProcessor } from './modules/documents/ingest-document.processor';
+import { JOB_PROCESSORS, WorkerRunner } from './worker/worker-runner';
+
+/** ROLE=worker|all: the job processors, run by one queue worker. */
+@Module({
+  imports: [FeaturesModule],
+  providers: [
+    {
+      provide: JOB_PROCESSORS,
+      inject: [IngestDocumentProcessor, ChatAnswerProcessor],
+      useFactory: (...processors: Array<IngestDocumentProcessor | ChatAnswerProcessor>) => processors,
+    },
+    WorkerRunner,
+  ],
+})
+export class WorkerModule {}
