@@ -131,6 +131,26 @@ describe('startTelemetry', () => {
     }
   });
 
+  it('instruments http (server) and undici (fetch) in a real process, skipping /metrics, and logs carry the request span (child process)', async () => {
+    const child = join(__dirname, '__fixtures__', 'http-instrumentation.child.cjs');
+    const { stdout } = await execFileAsync(process.execPath, [child], { timeout: 20_000 });
+    const report = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as {
+      lines: Record<string, unknown>[];
+      prometheus: string;
+    };
+    const hello = report.lines.find((line) => line.url === '/hello');
+    const scrape = report.lines.find((line) => line.url === '/metrics');
+    expect(hello?.trace_id).toMatch(/^[0-9a-f]{32}$/);
+    expect(scrape).toBeDefined();
+    expect(scrape).not.toHaveProperty('trace_id'); // ignored path: no span
+    expect(report.prometheus).toMatch(
+      /^http_server_request_duration_count\{[^}]*http_response_status_code="200"[^}]*\} 1$/m,
+    );
+    expect(report.prometheus).toMatch(
+      /^http_client_request_duration_count\{[^}]*instrumentation-undici[^}]*\} 2$/m,
+    );
+  });
+
   it('rejects a bad configuration naming every bad field', () => {
     let caught: unknown;
     try {

@@ -1,20 +1,6 @@
-// Runs in a plain Node process (spawned by start-telemetry.test.ts): the OTLP/HTTP exporter loads
-// `http` with a dynamic import(), which jest's module sandbox cannot run. TypeScript sources are
-// compiled on the fly with @swc/core, the compiler jest uses too.
-// Usage: node otlp-export.child.cjs <collector base url>
-const fs = require('node:fs');
-const Module = require('node:module');
-const swc = require('@swc/core');
-
-Module._extensions['.ts'] = (module, filename) => {
-  const { code } = swc.transformSync(fs.readFileSync(filename, 'utf8'), {
-    filename,
-    jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-    module: { type: 'commonjs' },
-  });
-  module._compile(code, filename);
-};
-
+// Spawned by start-telemetry.test.ts: the OTLP/HTTP exporter loads `http` with a dynamic import(),
+// which jest's module sandbox cannot run. Usage: node otlp-export.child.cjs <collector base url>
+require('./register-ts.cjs');
 const { startTelemetry } = require('../index.ts');
 const { METRIC, withSpan } = require('../../index.ts');
 const { metrics, trace } = require('@opentelemetry/api');
