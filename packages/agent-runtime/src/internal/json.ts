@@ -8,7 +8,10 @@ export function canonicalJson(value: unknown): string {
 
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object' && !(value instanceof Date)) {
+  if (value !== null && typeof value === 'object') {
+    // Dates (of any realm) and other values with a JSON form are compared by that form.
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') return sortKeys(toJSON.call(value));
     const sorted: Record<string, unknown> = {};
     for (const key of Object.keys(value).sort())
       sorted[key] = sortKeys((value as Record<string, unknown>)[key]);

@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { canonicalJson } from '../internal/json';
 import type { CheckpointStore, RunRecord, StepCheckpoint, ToolCallRecord } from '../ports/checkpoint-store';
 
 /** The test functions the suite needs (jest's, vitest's or node:test's). */
@@ -10,19 +12,17 @@ export interface ContractTestApi {
 
 /** Declared differences between adapters (none so far: every adapter holds every guarantee). */
 export interface CheckpointStoreCapabilities {
+  /** A tenant id the store accepts (the typeorm store needs an existing tenant). Default `tenant-a`. */
+  readonly tenantId?: string;
   /** The store survives a new instance over the same storage (`reopen` must be given). */
   readonly durable?: boolean;
 }
 
-let sequence = 0;
-const uniqueRunId = (): string =>
-  `run-${Date.now().toString(36)}-${(sequence += 1)}-${Math.random().toString(36).slice(2, 8)}`;
-
-/** A complete run record, for tests (every field set, dates at millisecond precision). */
-export function sampleRun(overrides: Partial<RunRecord> = {}): RunRecord {
+/** A complete run record with a fresh UUID, for tests (every field set, dates at millisecond precision). */
+export function makeSampleRun(overrides: Partial<RunRecord> = {}): RunRecord {
   const now = new Date(Math.floor(Date.now() / 1000) * 1000);
   return {
-    runId: uniqueRunId(),
+    runId: randomUUID(),
     tenantId: 'tenant-a',
     kind: 'agent',
     name: 'research',
@@ -97,8 +97,9 @@ async function expectConflict(work: Promise<unknown>): Promise<void> {
 }
 
 function expectEqual(actual: unknown, expected: unknown, what: string): void {
-  const left = JSON.stringify(actual);
-  const right = JSON.stringify(expected);
+  // Canonical JSON: key order is not part of a JSON value (PostgreSQL's jsonb reorders keys).
+  const left = canonicalJson(actual);
+  const right = canonicalJson(expected);
   if (left !== right) throw new Error(`${what}: expected ${right}, got ${left}`);
 }
 
@@ -116,6 +117,8 @@ export function checkpointStoreContract(
   } = {},
 ): void {
   const { describe, it } = api;
+  const sampleRun = (overrides: Partial<RunRecord> = {}): RunRecord =>
+    makeSampleRun({ tenantId: capabilities.tenantId ?? 'tenant-a', ...overrides });
   describe('CheckpointStore contract', () => {
     it('creates a run and reads it back equal (JSON values and dates)', async () => {
       const store = await factory();
@@ -210,7 +213,12 @@ export function checkpointStoreContract(
         store.saveStep(checkpoint(run, 1, { writer: 'b' }), { ...run, steps: 1, name: 'b' }),
       ]);
       const won = results.filter((result) => result.status === 'fulfilled').length;
-      if (won !== 1) throw new Error(`expected one writer to win, ${won} did`);
+      if (won !== 1) {
+        const reasons = results.map((result) =>
+          result.status === 'rejected' ? String(result.reason) : 'ok',
+        );
+        throw new Error(`expected one writer to win, ${won} did: ${reasons.join(' | ')}`);
+      }
       const lost = results.find((result) => result.status === 'rejected') as PromiseRejectedResult;
       if (!isConflict(lost.reason))
         throw new Error(`the loser must get CHECKPOINT_CONFLICT: ${String(lost.reason)}`);

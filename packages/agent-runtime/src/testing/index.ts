@@ -1,6 +1,6 @@
 export {
   checkpointStoreContract,
-  sampleRun,
+  makeSampleRun,
   type ContractTestApi,
   type CheckpointStoreCapabilities,
 } from './checkpoint-store-contract';

@@ -1,0 +1,1 @@
+export { TypeormCheckpointStore, type TypeormCheckpointStoreOptions } from './typeorm-checkpoint-store';
