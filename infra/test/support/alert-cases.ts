@@ -79,6 +79,13 @@ export const ALERT_CASES: readonly AlertCase[] = [
     firing: [{}],
   },
   {
+    name: 'the route-less copy of the metric (instrumentation-http) does not fire ApiLatencyP99High',
+    series: histogram('http_server_request_duration', API, slowRequests),
+    alert: 'ApiLatencyP99High',
+    atMinute: 20,
+    firing: [],
+  },
+  {
     name: 'a slow probe does not fire ApiLatencyP99High',
     series: histogram('http_server_request_duration', `${API}, http_route="/health/ready"`, slowRequests),
     alert: 'ApiLatencyP99High',
