@@ -1,0 +1,1 @@
+export { RetrievalVectorIndex, type RetrievalVectorStore } from './retrieval-vector-index';
