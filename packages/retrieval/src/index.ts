@@ -10,3 +10,6 @@ export { analyze, type AnalyzerOptions } from './text/analyzer';
 export { RetrievalService, type RetrievalServiceOptions } from './service/retrieval-service';
 export { LruEmbeddingCache } from './service/lru-embedding-cache';
 export { reciprocalRankFusion, type RankedList } from './service/reciprocal-rank-fusion';
+export { MmrReranker, type MmrRerankerOptions } from './rerankers/mmr-reranker';
+export { OpenAiCompatibleEmbedder, type OpenAiCompatibleEmbedderOptions } from './adapters/openai-compatible';
+export { CohereReranker, type CohereRerankerOptions } from './adapters/cohere';

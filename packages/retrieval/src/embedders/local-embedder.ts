@@ -5,7 +5,7 @@ import { analyze } from '../text/analyzer';
 export interface LocalEmbedderOptions {
   /** Vector length (default 384). More dimensions, fewer hash collisions. */
   readonly dimensions?: number;
-  /** Weight of character n-gram features relative to whole-word features (default 0.35; 0 disables). */
+  /** Weight of character n-gram features relative to whole-word features (default 0.6; 0 disables). */
   readonly charNgramWeight?: number;
   /** Character n-gram sizes (default [3, 4]). */
   readonly charNgramSizes?: readonly number[];
@@ -38,7 +38,7 @@ export class LocalEmbedder implements Embedder {
         message: `dimensions must be an integer ≥ 8, got ${this.dimensions}`,
       });
     }
-    this.charNgramWeight = options.charNgramWeight ?? 0.35;
+    this.charNgramWeight = options.charNgramWeight ?? 0.6;
     this.charNgramSizes = options.charNgramSizes ?? [3, 4];
     this.wordBigramWeight = options.wordBigramWeight ?? 0.25;
     // The id names every setting that changes vectors, so cached embeddings never mix spaces.

@@ -82,6 +82,11 @@ export interface SearchResponse {
  */
 export interface Retrieval {
   ingestDocument(input: IngestDocumentInput): Promise<IngestDocumentResult>;
+  /**
+   * Many documents in one embedding pass and batched writes (bulk import). Per-document guarantees
+   * as above; `embedded` and `cacheHits` of the whole batch are reported on the first result.
+   */
+  ingestDocuments(inputs: readonly IngestDocumentInput[]): Promise<IngestDocumentResult[]>;
   removeDocument(input: RemoveDocumentInput): Promise<{ readonly removed: number }>;
   search(input: SearchInput): Promise<SearchResponse>;
 }

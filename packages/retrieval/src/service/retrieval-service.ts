@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { metrics, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import { ATTR, METRIC, SPAN } from '@ai-scale/telemetry';
 import type {
+  Chunk,
   Chunker,
   Embedder,
   EmbeddingCache,
@@ -44,7 +45,11 @@ export interface RetrievalServiceOptions {
   readonly upsertBatchSize?: number;
   /** Candidates each leg of a hybrid search returns before fusion (default 50, at least topK). */
   readonly hybridCandidates?: number;
-  /** RRF constant k (default 60) and the weights of the two legs (default 1 and 1). */
+  /**
+   * RRF constant k (default 60) and the weights of the two legs (default vector 0.5, keyword 1:
+   * with the lexical `local` embedder the vector leg mostly repeats BM25, and on Cranfield equal
+   * weights ranked below BM25 alone; with a semantic embedder, set both to 1).
+   */
   readonly fusion?: { readonly k?: number; readonly vectorWeight?: number; readonly keywordWeight?: number };
   /** First-stage candidates handed to the reranker (default 50, at least topK). */
   readonly rerankCandidates?: number;
@@ -95,100 +100,135 @@ export class RetrievalService implements Retrieval {
   }
 
   async ingestDocument(input: IngestDocumentInput): Promise<IngestDocumentResult> {
-    const started = performance.now();
-    const tenantId = requireTenant(input.tenantId);
-    const documentId = requireDocumentId(input.documentId);
-    if (typeof input.text !== 'string')
-      throw new InvalidRetrievalRequestError({ message: 'text must be a string' });
-    if (input.contentType !== undefined && input.contentType !== 'text' && input.contentType !== 'markdown') {
-      throw new InvalidRetrievalRequestError({ message: `contentType must be text or markdown` });
-    }
-    const documentMetadata = checkMetadata(input.metadata ?? {});
-    return this.traced(SPAN.retrievalIngest, { [ATTR.tenantId]: tenantId }, async () => {
-      const chunks = this.chunker.chunk(input.text, {
-        contentType: input.contentType ?? 'text',
-        ...(this.options.chunkSize === undefined ? {} : { chunkSize: this.options.chunkSize }),
-        ...(this.options.chunkOverlap === undefined ? {} : { chunkOverlap: this.options.chunkOverlap }),
-      });
-      const existing = new Map<string, StoredChunk>();
-      for (const stored of await this.options.store.listByDocument(tenantId, documentId))
-        existing.set(stored.id, stored);
+    const [result] = await this.ingestDocuments([input]);
+    return result as IngestDocumentResult;
+  }
 
-      const occurrences = new Map<string, number>();
-      const planned = chunks.map((chunk) => {
-        const base = `${documentId}::${chunk.contentHash.slice(0, 16)}`;
-        const seen = occurrences.get(base) ?? 0;
-        occurrences.set(base, seen + 1);
-        const metadata: Metadata = {
-          ...documentMetadata,
-          headingPath: chunk.metadata.headingPath.join(' > '),
-        };
-        return { id: seen === 0 ? base : `${base}~${seen}`, chunk, metadata };
-      });
+  /**
+   * Ingests many documents with one embedding pass and batched upserts (bulk imports, evaluation).
+   * Same guarantees as `ingestDocument`, per document; all inputs are validated before any write.
+   */
+  async ingestDocuments(inputs: readonly IngestDocumentInput[]): Promise<IngestDocumentResult[]> {
+    const started = performance.now();
+    const checked = inputs.map((input) => checkIngestInput(input));
+    const seen = new Set<string>();
+    for (const { tenantId, documentId } of checked) {
+      const key = JSON.stringify([tenantId, documentId]);
+      if (seen.has(key))
+        throw new InvalidRetrievalRequestError({
+          message: `document ${documentId} appears twice in one ingestion`,
+        });
+      seen.add(key);
+    }
+    const tenants = [...new Set(checked.map((input) => input.tenantId))].join(',');
+    return this.traced(SPAN.retrievalIngest, { [ATTR.tenantId]: tenants }, async () => {
+      const plans: DocumentPlan[] = [];
+      for (const input of checked) plans.push(await this.plan(input));
 
       // Kept chunks whose position or metadata moved are rewritten with their stored vector.
-      const added = planned.filter((entry) => !existing.has(entry.id));
-      const moved = planned.filter((entry) => {
-        const stored = existing.get(entry.id);
-        return (
-          stored !== undefined &&
-          (stored.ordinal !== entry.chunk.ordinal || !sameMetadata(stored.metadata, entry.metadata))
-        );
-      });
       const storedVectors = new Map<string, readonly number[]>();
-      if (moved.length > 0) {
+      for (const plan of plans) {
+        if (plan.moved.length === 0) continue;
         for (const record of await this.options.store.fetch(
-          tenantId,
-          moved.map((entry) => entry.id),
+          plan.tenantId,
+          plan.moved.map((entry) => entry.id),
         )) {
-          storedVectors.set(record.id, record.vector);
+          storedVectors.set(`${plan.tenantId}\u0000${record.id}`, record.vector);
         }
       }
+      // A moved chunk that vanished between list and fetch is embedded like a new one.
+      const toEmbed = plans.flatMap((plan) => [
+        ...plan.added,
+        ...plan.moved.filter((entry) => !storedVectors.has(`${plan.tenantId}\u0000${entry.id}`)),
+      ]);
       const { vectors, embedded, cacheHits } = await this.vectorsFor(
-        added.map((entry) => entry.chunk.contentHash),
-        added.map((entry) => entry.chunk.text),
+        toEmbed.map((entry) => entry.chunk.contentHash),
+        toEmbed.map((entry) => entry.chunk.text),
       );
-      const records: VectorRecord[] = [];
-      added.forEach((entry, index) =>
-        records.push(toRecord(entry, documentId, vectors[index] as readonly number[])),
-      );
-      for (const entry of moved) {
-        const vector = storedVectors.get(entry.id);
-        // A stored chunk that vanished between list and fetch is re-embedded through the cache path.
-        records.push(
-          toRecord(
-            entry,
-            documentId,
-            vector ??
-              ((await this.vectorsFor([entry.chunk.contentHash], [entry.chunk.text]))
-                .vectors[0] as readonly number[]),
-          ),
-        );
-      }
+      const fresh = new Map<PlannedChunk, readonly number[]>();
+      toEmbed.forEach((entry, index) => fresh.set(entry, vectors[index] as readonly number[]));
+
       const batch = this.options.upsertBatchSize ?? 500;
-      for (let start = 0; start < records.length; start += batch) {
-        await this.options.store.upsert(tenantId, records.slice(start, start + batch));
+      const byTenant = new Map<string, VectorRecord[]>();
+      for (const plan of plans) {
+        const records = byTenant.get(plan.tenantId) ?? [];
+        for (const entry of [...plan.added, ...plan.moved]) {
+          const vector =
+            fresh.get(entry) ?? (storedVectors.get(`${plan.tenantId}\u0000${entry.id}`) as readonly number[]);
+          records.push(toRecord(entry, plan.documentId, vector));
+        }
+        byTenant.set(plan.tenantId, records);
+      }
+      for (const [tenantId, records] of byTenant) {
+        for (let start = 0; start < records.length; start += batch) {
+          await this.options.store.upsert(tenantId, records.slice(start, start + batch));
+        }
       }
       // Delete after upserting: a crash in between leaves extra chunks that the retry removes, never a hole.
-      const keep = new Set(planned.map((entry) => entry.id));
-      const removed = [...existing.keys()].filter((id) => !keep.has(id));
-      if (removed.length > 0) await this.options.store.deleteByIds(tenantId, removed);
+      for (const plan of plans) {
+        if (plan.removed.length > 0) await this.options.store.deleteByIds(plan.tenantId, plan.removed);
+      }
 
-      const kept = planned.length - added.length;
-      this.ingestChunks.add(added.length, { result: 'added', [ATTR.vectorStore]: this.options.store.name });
-      this.ingestChunks.add(kept, { result: 'kept', [ATTR.vectorStore]: this.options.store.name });
-      this.ingestChunks.add(removed.length, {
-        result: 'removed',
-        [ATTR.vectorStore]: this.options.store.name,
+      const storeName = this.options.store.name;
+      const totals = { added: 0, kept: 0, removed: 0 };
+      const results = plans.map((plan) => {
+        const kept = plan.planned.length - plan.added.length;
+        totals.added += plan.added.length;
+        totals.kept += kept;
+        totals.removed += plan.removed.length;
+        return {
+          documentId: plan.documentId,
+          chunks: {
+            added: plan.added.length,
+            kept,
+            removed: plan.removed.length,
+            total: plan.planned.length,
+          },
+          embedded: 0,
+          cacheHits: 0,
+          durationMs: 0,
+        };
       });
-      return {
-        documentId,
-        chunks: { added: added.length, kept, removed: removed.length, total: planned.length },
-        embedded,
-        cacheHits,
-        durationMs: performance.now() - started,
-      };
+      this.ingestChunks.add(totals.added, { result: 'added', [ATTR.vectorStore]: storeName });
+      this.ingestChunks.add(totals.kept, { result: 'kept', [ATTR.vectorStore]: storeName });
+      this.ingestChunks.add(totals.removed, { result: 'removed', [ATTR.vectorStore]: storeName });
+      // Embedding counts are per call; with one document they are exact, with several they are attributed to the first.
+      const durationMs = performance.now() - started;
+      return results.map((result, index) =>
+        index === 0 ? { ...result, embedded, cacheHits, durationMs } : { ...result, durationMs },
+      );
     });
+  }
+
+  private async plan(input: CheckedIngestInput): Promise<DocumentPlan> {
+    const { tenantId, documentId } = input;
+    const chunks = this.chunker.chunk(input.text, {
+      contentType: input.contentType,
+      ...(this.options.chunkSize === undefined ? {} : { chunkSize: this.options.chunkSize }),
+      ...(this.options.chunkOverlap === undefined ? {} : { chunkOverlap: this.options.chunkOverlap }),
+    });
+    const existing = new Map<string, StoredChunk>();
+    for (const stored of await this.options.store.listByDocument(tenantId, documentId))
+      existing.set(stored.id, stored);
+    const occurrences = new Map<string, number>();
+    const planned: PlannedChunk[] = chunks.map((chunk) => {
+      const base = `${documentId}::${chunk.contentHash.slice(0, 16)}`;
+      const seen = occurrences.get(base) ?? 0;
+      occurrences.set(base, seen + 1);
+      const metadata: Metadata = { ...input.metadata, headingPath: chunk.metadata.headingPath.join(' > ') };
+      return { id: seen === 0 ? base : `${base}~${seen}`, chunk, metadata };
+    });
+    const added = planned.filter((entry) => !existing.has(entry.id));
+    const moved = planned.filter((entry) => {
+      const stored = existing.get(entry.id);
+      return (
+        stored !== undefined &&
+        (stored.ordinal !== entry.chunk.ordinal || !sameMetadata(stored.metadata, entry.metadata))
+      );
+    });
+    const keep = new Set(planned.map((entry) => entry.id));
+    const removed = [...existing.keys()].filter((id) => !keep.has(id));
+    return { tenantId, documentId, planned, added, moved, removed };
   }
 
   async removeDocument(input: RemoveDocumentInput): Promise<{ readonly removed: number }> {
@@ -267,7 +307,7 @@ export class RetrievalService implements Retrieval {
           const fusion = this.options.fusion ?? {};
           hits = reciprocalRankFusion(
             [
-              { items: vectorHits, weight: fusion.vectorWeight ?? 1 },
+              { items: vectorHits, weight: fusion.vectorWeight ?? 0.5 },
               { items: keywordHits, weight: fusion.keywordWeight ?? 1 },
             ],
             (hit) => hit.id,
@@ -408,6 +448,47 @@ export class RetrievalService implements Retrieval {
       }
     });
   }
+}
+
+interface CheckedIngestInput {
+  readonly tenantId: string;
+  readonly documentId: string;
+  readonly text: string;
+  readonly metadata: Metadata;
+  readonly contentType: 'text' | 'markdown';
+}
+
+interface PlannedChunk {
+  readonly id: string;
+  readonly chunk: Chunk;
+  readonly metadata: Metadata;
+}
+
+interface DocumentPlan {
+  readonly tenantId: string;
+  readonly documentId: string;
+  readonly planned: readonly PlannedChunk[];
+  readonly added: readonly PlannedChunk[];
+  readonly moved: readonly PlannedChunk[];
+  readonly removed: readonly string[];
+}
+
+function checkIngestInput(input: IngestDocumentInput): CheckedIngestInput {
+  const tenantId = requireTenant(input.tenantId);
+  const documentId = requireDocumentId(input.documentId);
+  if (typeof input.text !== 'string')
+    throw new InvalidRetrievalRequestError({ message: 'text must be a string' });
+  const contentType = input.contentType ?? 'text';
+  if (contentType !== 'text' && contentType !== 'markdown') {
+    throw new InvalidRetrievalRequestError({ message: 'contentType must be text or markdown' });
+  }
+  return {
+    tenantId,
+    documentId,
+    text: input.text,
+    metadata: checkMetadata(input.metadata ?? {}),
+    contentType,
+  };
 }
 
 function requireDocumentId(documentId: unknown): string {

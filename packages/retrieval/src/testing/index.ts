@@ -6,3 +6,5 @@ export {
   type ContractTestApi,
   type VectorStoreContractCapabilities,
 } from './vector-store-contract';
+export { FakeHttpServer, type FakeResponse, type RecordedRequest } from './fake-http-server';
+export { startFakeEmbeddingsServer, startFakeRerankServer } from './fake-ai-servers';

@@ -1,9 +1,9 @@
 import { analyze, type AnalyzerOptions } from './analyzer';
 
 export interface Bm25Options extends AnalyzerOptions {
-  /** Term-frequency saturation (default 0.9, Pyserini's default; Lucene uses 1.2). */
+  /** Term-frequency saturation (default 1.2, Lucene's; Pyserini uses 0.9). */
   readonly k1?: number;
-  /** Length normalization (default 0.4, Pyserini's default; Lucene uses 0.75). */
+  /** Length normalization (default 0.75, Lucene's; Pyserini uses 0.4). */
   readonly b?: number;
 }
 
@@ -24,8 +24,8 @@ export class Bm25Index {
   private readonly b: number;
 
   constructor(private readonly options: Bm25Options = {}) {
-    this.k1 = options.k1 ?? 0.9;
-    this.b = options.b ?? 0.4;
+    this.k1 = options.k1 ?? 1.2;
+    this.b = options.b ?? 0.75;
   }
 
   get size(): number {

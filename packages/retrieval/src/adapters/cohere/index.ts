@@ -1,0 +1,1 @@
+export { CohereReranker, type CohereRerankerOptions } from './cohere-reranker';

@@ -1,0 +1,1 @@
+export { OpenAiCompatibleEmbedder, type OpenAiCompatibleEmbedderOptions } from './openai-compatible-embedder';
