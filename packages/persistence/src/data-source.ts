@@ -2,7 +2,7 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { z } from 'zod';
 import { parseDatabaseUrl, redactDatabaseUrl, type DatabaseTarget } from './database-url';
 import { ENTITIES } from './entities';
-import { DatabaseUnavailableError, InvalidDatabaseUrlError, MigrationFailedError } from './errors';
+import { DatabaseUnavailableError, InvalidDatabaseOptionsError, MigrationFailedError } from './errors';
 import { MIGRATIONS } from './migrations';
 import { SnakeCaseNamingStrategy } from './naming-strategy';
 
@@ -34,8 +34,8 @@ const MIGRATION_LOCK_KEY = 7_238_447_196;
 function parseOptions(options: DatabaseOptions) {
   const parsed = DatabaseOptionsSchema.safeParse(options);
   if (!parsed.success) {
-    throw new InvalidDatabaseUrlError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`).join('; '),
+    throw new InvalidDatabaseOptionsError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'options'}: ${issue.message}`),
     );
   }
   return { ...parsed.data, target: parseDatabaseUrl(parsed.data.url) };
@@ -57,7 +57,7 @@ function describeTarget(target: DatabaseTarget): string {
  * `synchronize: false` (the schema only ever changes through migrations) and `migrationsRun: false`
  * (run them with `runMigrations`, which takes a lock on PostgreSQL). SQLite gets WAL journaling,
  * `synchronous = NORMAL`, a busy timeout and foreign keys on. For `TypeOrmModule.forRootAsync`.
- * Throws `InvalidDatabaseUrlError` for a bad URL or option.
+ * Throws `InvalidDatabaseUrlError` for a bad URL, `InvalidDatabaseOptionsError` for a bad option.
  */
 export function buildDataSourceOptions(options: DatabaseOptions): DataSourceOptions {
   const { target, logging, poolSize, busyTimeoutMs, applicationName } = parseOptions(options);
@@ -121,7 +121,7 @@ export async function runMigrations(dataSource: DataSource): Promise<string[]> {
 
 /**
  * The start-up path: connects and applies pending migrations, then returns the ready `DataSource`
- * (close it with `destroy()`). Throws `InvalidDatabaseUrlError`, `DatabaseUnavailableError`
+ * (close it with `destroy()`). Throws `InvalidDatabaseUrlError`, `InvalidDatabaseOptionsError`, `DatabaseUnavailableError`
  * (cannot connect or open the file; retryable) or `MigrationFailedError`; on failure nothing stays open.
  */
 export async function openDatabase(options: DatabaseOptions): Promise<DataSource> {

@@ -30,6 +30,7 @@ export { MIGRATIONS, InitialSchema1764115200000 } from './migrations';
 export {
   PersistenceError,
   InvalidDatabaseUrlError,
+  InvalidDatabaseOptionsError,
   DatabaseUnavailableError,
   MigrationFailedError,
 } from './errors';

@@ -7,6 +7,7 @@ import {
   DatabaseUnavailableError,
   generateApiKey,
   hashApiKey,
+  InvalidDatabaseOptionsError,
   InvalidDatabaseUrlError,
   openDatabase,
   parseDatabaseUrl,
@@ -52,11 +53,12 @@ describe('parseDatabaseUrl', () => {
     expect((caught as Error).message).not.toContain('secret');
   });
 
-  it('rejects a non-string and bad options through the same typed error', () => {
+  it('rejects a non-string URL, and bad options with their own typed error', () => {
     expect(() => parseDatabaseUrl(undefined)).toThrow(InvalidDatabaseUrlError);
     expect(() => buildDataSourceOptions({ url: 'sqlite::memory:', poolSize: 1 })).toThrow(
-      InvalidDatabaseUrlError,
+      InvalidDatabaseOptionsError,
     );
+    expect(() => buildDataSourceOptions({ url: 'mysql://h/db' })).toThrow(InvalidDatabaseUrlError);
   });
 });
 

@@ -22,7 +22,7 @@ export const TelemetryConfigSchema = z.object({
    * Base URL of an OTLP/HTTP collector (`http://collector:4318`). Only when set are traces and
    * metrics pushed over OTLP; without a collector the exporter would log ECONNREFUSED.
    */
-  otlpEndpoint: z.url().optional(),
+  otlpEndpoint: z.url({ protocol: /^https?$/ }).optional(),
   /** How often metrics are pushed over OTLP. */
   otlpMetricIntervalMs: z.number().int().positive().default(15_000),
   /** Fraction of new (root) traces sampled; children follow their parent's decision. */

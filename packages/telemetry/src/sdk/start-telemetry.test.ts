@@ -154,7 +154,7 @@ describe('startTelemetry', () => {
   it('rejects a bad configuration naming every bad field', () => {
     let caught: unknown;
     try {
-      startTelemetry({ serviceName: '', samplingRatio: 2, otlpEndpoint: 'not a url' } as never);
+      startTelemetry({ serviceName: '', samplingRatio: 2, otlpEndpoint: 'ftp://collector:4318' } as never);
     } catch (error) {
       caught = error;
     }
