@@ -12,3 +12,4 @@ export { AgentModelFailedError } from './agent-model-failed.error';
 export { UnknownAgentError } from './unknown-agent.error';
 export { InvalidAgentDefinitionError } from './invalid-agent-definition.error';
 export { InvalidRunInputError } from './invalid-run-input.error';
+export { StepFailedError } from './step-failed.error';

@@ -18,9 +18,10 @@ import {
   InvalidRunInputError,
   RunNotFoundError,
   RunNotResumableError,
+  StepFailedError,
   UnknownAgentError,
 } from '../errors';
-import { AbortedError, childSignal } from '../internal/abort';
+import { AbortedError, childSignal, describeError } from '../internal/abort';
 import { toJson } from '../internal/json';
 import type { CheckpointStore, RunRecord, RunVersions, StopReason } from '../ports/checkpoint-store';
 import type { JsonValue } from '../ports/json';
@@ -67,6 +68,12 @@ export interface ProcessRunOptions {
   readonly signal?: AbortSignal;
   /** Run at most this many steps in this call, then return (the run stays `running`). */
   readonly maxSteps?: number;
+  /**
+   * This is the job's last attempt: an unexpected error (a store outage, a throwing workflow
+   * condition) then fails the run (`step_failed`) before it is rethrown, so no run stays `running`
+   * after its job is dead-lettered.
+   */
+  readonly finalAttempt?: boolean;
 }
 
 const FINAL: ReadonlySet<RunRecord['status']> = new Set(['succeeded', 'failed']);
@@ -231,8 +238,16 @@ export class AgentRuntime {
   /** The handlers to give `JobQueue.createWorker`: each job runs one run from its latest checkpoint. */
   jobHandlers(): JobHandlers {
     return {
-      [AGENT_RUN_JOB]: async (job: { payload: AgentRunJobPayload; signal: AbortSignal }) => {
-        const run = await this.processRun(job.payload.runId, { signal: job.signal });
+      [AGENT_RUN_JOB]: async (job: {
+        payload: AgentRunJobPayload;
+        signal: AbortSignal;
+        attempt: number;
+        maxAttempts: number;
+      }) => {
+        const run = await this.processRun(job.payload.runId, {
+          signal: job.signal,
+          finalAttempt: job.attempt >= job.maxAttempts,
+        });
         return { runId: run.runId, status: run.status, stopReason: run.stopReason };
       },
     };
@@ -280,6 +295,17 @@ export class AgentRuntime {
           } catch (error) {
             if (error instanceof AbortedError && error.reason instanceof DeadlineReached) {
               return this.ended(span, await this.finish(run, 'deadline_exceeded', this.deadlineError(run)));
+            }
+            if (options.finalAttempt && !(error instanceof AbortedError)) {
+              await this.finish(
+                run,
+                'step_failed',
+                new StepFailedError({
+                  runId,
+                  message: `step ${step} failed: ${describeError(error).message}`,
+                  cause: error,
+                }),
+              ).catch(() => undefined);
             }
             throw error;
           }

@@ -154,6 +154,33 @@ describe('workflows: a declarative graph on the same checkpoints', () => {
     expect(log.map((entry) => entry.split('@')[0])).toEqual(['classify', 'translate', 'archive']);
   });
 
+  it('fails the run on the last job attempt when a step throws unexpectedly, instead of leaving it running', async () => {
+    const broken = defineWorkflow({
+      name: 'broken',
+      version: '1',
+      input: z.unknown(),
+      root: branch(
+        'decide',
+        () => {
+          throw new Error('condition blew up');
+        },
+        {},
+      ),
+    });
+    const runtime = new AgentRuntime({ store: new MemoryCheckpointStore(), workflows: [broken] });
+    const started = await runtime.startRun('broken', {});
+    await expect(runtime.processRun(started.runId)).rejects.toThrow('condition blew up');
+    expect((await runtime.getRun(started.runId)).status).toBe('running');
+    await expect(runtime.processRun(started.runId, { finalAttempt: true })).rejects.toThrow(
+      'condition blew up',
+    );
+    expect(await runtime.getRun(started.runId)).toMatchObject({
+      status: 'failed',
+      stopReason: 'step_failed',
+      error: { code: 'AGENT_STEP_FAILED', message: 'step 1 failed: condition blew up' },
+    });
+  });
+
   it('rejects a graph with duplicate node ids', () => {
     expect(() =>
       defineWorkflow({

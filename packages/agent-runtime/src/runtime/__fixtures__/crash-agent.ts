@@ -1,0 +1,71 @@
+/**
+ * The agent of the crash-resume test, shared by the test (to start runs) and the worker processes.
+ * Its tools count their side effects in Redis, one hash field per call, with a plain HINCRBY (no
+ * guard of their own): a call executed twice shows up as 2.
+ *
+ * Step 1: `effect(1)`. Step 2: `effect(2)` (parallel-safe, runs and is recorded first) and then
+ * `block(3)` (exclusive): in a worker started with `crash: true`, `block` tells the parent and hangs
+ * before its side effect, to be SIGKILLed. Step 3: the answer.
+ */
+import type { Redis } from 'ioredis';
+import { z } from 'zod';
+import { defineAgent } from '../../agent/agent-definition';
+import { scriptedModel } from '../../testing';
+import { defineTool } from '../../tools/define-tool';
+
+export interface CrashAgentOptions {
+  readonly redis: Redis;
+  readonly keys: string;
+  readonly crash: boolean;
+  readonly onBlocked?: (runId: string) => void;
+}
+
+export function crashAgent(options: CrashAgentOptions) {
+  const effect = defineTool({
+    name: 'effect',
+    version: '1',
+    description: 'a side effect',
+    input: z.object({ n: z.number() }),
+    async execute({ n }, context) {
+      await options.redis.hincrby(`${options.keys}:effects`, `${context.runId}:effect:${n}`, 1);
+      return { done: n };
+    },
+  });
+  const block = defineTool({
+    name: 'block',
+    version: '1',
+    description: 'a side effect after a pause',
+    concurrency: 'exclusive',
+    input: z.object({ n: z.number() }),
+    async execute({ n }, context) {
+      await options.redis.hincrby(`${options.keys}:attempts`, `${context.runId}:block:${n}`, 1);
+      if (options.crash) {
+        options.onBlocked?.(context.runId);
+        await new Promise(() => undefined); // this process is about to be SIGKILLed
+      }
+      await options.redis.hincrby(`${options.keys}:effects`, `${context.runId}:block:${n}`, 1);
+      return { done: n };
+    },
+  });
+  const model = scriptedModel('crash-script', (request) => {
+    const results = request.messages.filter((message) => message.role === 'tool').length;
+    if (results === 0) return { toolCalls: [{ name: 'effect', arguments: { n: 1 } }] };
+    if (results === 1) {
+      return {
+        toolCalls: [
+          { name: 'effect', arguments: { n: 2 } },
+          { name: 'block', arguments: { n: 3 } },
+        ],
+      };
+    }
+    return { content: `finished after ${results} tool results` };
+  });
+  return defineAgent({
+    name: 'crashy',
+    promptVersion: '1',
+    systemPrompt: 'crash test',
+    model,
+    tools: [effect, block],
+    input: z.object({ question: z.string() }),
+  });
+}

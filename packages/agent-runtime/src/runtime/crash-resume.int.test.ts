@@ -1,0 +1,144 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { openDatabase, Tenant } from '@ai-scale/persistence';
+import { BullmqJobQueue } from '@ai-scale/queue/bullmq';
+import {
+  createThrowawayPostgresDatabase,
+  describeWithRedisAndPostgres,
+  redisUrl,
+  uniqueName,
+  waitFor,
+  type ThrowawayDatabase,
+} from '@ai-scale/testkit';
+import type { DataSource } from 'typeorm';
+import { TypeormCheckpointStore } from '../adapters/typeorm';
+import { AgentRuntime } from './agent-runtime';
+import { crashAgent } from './__fixtures__/crash-agent';
+
+type ChildMessage = { type: 'ready' } | { type: 'blocked'; runId: string };
+
+function nextMessage(child: ChildProcess, type: ChildMessage['type']): Promise<ChildMessage> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: ChildMessage): void => {
+      if (message.type !== type) return;
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      resolve(message);
+    };
+    const onExit = (code: number | null): void =>
+      reject(new Error(`worker exited (${code}) before "${type}"`));
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+  });
+}
+
+const exited = (child: ChildProcess): Promise<void> =>
+  child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => child.once('exit', () => resolve()));
+
+describeWithRedisAndPostgres(
+  'crash-resume: a SIGKILLed worker (BullMQ on Redis, checkpoints in PostgreSQL)',
+  () => {
+    const prefix = uniqueName('aiscale_agent_crash');
+    const queueName = uniqueName('agent_runs');
+    const keys = `${prefix}:test`;
+    const redis = new Redis(redisUrl());
+    const producer = new BullmqJobQueue({ name: queueName, redisUrl: redisUrl(), prefix });
+    const children: ChildProcess[] = [];
+    let database: ThrowawayDatabase;
+    let dataSource: DataSource;
+    let runtime: AgentRuntime;
+    let tenantId: string;
+
+    beforeAll(async () => {
+      database = await createThrowawayPostgresDatabase('agent_crash');
+      dataSource = await openDatabase({ url: database.url, poolSize: 2 });
+      const tenants = dataSource.getRepository(Tenant);
+      tenantId = (await tenants.save(tenants.create({ name: 'crash test' }))).id;
+      runtime = new AgentRuntime({
+        store: new TypeormCheckpointStore({ dataSource }),
+        queue: producer,
+        agents: [crashAgent({ redis, keys, crash: false })],
+      });
+    });
+
+    afterAll(async () => {
+      for (const child of children)
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await Promise.all(children.map(exited));
+      await producer.close();
+      await dataSource?.destroy();
+      await database?.drop();
+      let cursor = '0';
+      do {
+        const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+        cursor = next;
+        if (found.length > 0) await redis.unlink(...found);
+      } while (cursor !== '0');
+      await redis.quit();
+    }, 30_000);
+
+    function startWorker(crash: boolean): ChildProcess {
+      const config = JSON.stringify({
+        redisUrl: redisUrl(),
+        prefix,
+        queueName,
+        keys,
+        databaseUrl: database.url,
+        crash,
+      });
+      const child = fork(join(__dirname, '__fixtures__', 'run-worker.ts'), [config], {
+        execArgv: ['--require', join(__dirname, '__fixtures__', 'register-ts.js')],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      children.push(child);
+      return child;
+    }
+
+    it('resumes the run on another worker from the last checkpoint; every tool call has its side effect once', async () => {
+      const doomed = startWorker(true);
+      await nextMessage(doomed, 'ready');
+      const started = await runtime.startRun('crashy', { question: 'survive?' }, { tenantId });
+      const blocked = (await nextMessage(doomed, 'blocked')) as { runId: string };
+      expect(blocked.runId).toBe(started.runId);
+
+      // Mid-step 2: step 1 is checkpointed, effect(2) is executed and recorded, block(3) hangs.
+      const before = await runtime.getRun(started.runId);
+      expect(before).toMatchObject({ status: 'running', steps: 1 });
+      doomed.kill('SIGKILL');
+      await exited(doomed);
+
+      const rescuer = startWorker(false);
+      await nextMessage(rescuer, 'ready');
+      await waitFor(async () => (await runtime.getRun(started.runId)).status === 'succeeded', {
+        timeoutMs: 20_000,
+        message: 'the run to finish on the second worker',
+      });
+
+      const run = await runtime.getRun(started.runId);
+      expect(run).toMatchObject({
+        status: 'succeeded',
+        steps: 3,
+        toolCalls: 3,
+        output: { answer: 'finished after 3 tool results' },
+      });
+      expect(await redis.hgetall(`${keys}:effects`)).toEqual({
+        [`${run.runId}:effect:1`]: '1',
+        [`${run.runId}:effect:2`]: '1',
+        [`${run.runId}:block:3`]: '1',
+      });
+      // `block` was started twice (the first attempt died before its side effect), `effect(2)` once.
+      expect(await redis.hget(`${keys}:attempts`, `${run.runId}:block:3`)).toBe('2');
+      const steps = await runtime.listSteps(run.runId);
+      expect(steps.map((step) => step.step)).toEqual([1, 2, 3]);
+      expect(steps[1]!.summary).toMatchObject({
+        toolCalls: [
+          { name: 'effect', replayed: true },
+          { name: 'block', replayed: false },
+        ],
+      });
+    }, 40_000);
+  },
+);

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { MemoryJobQueue } from '@ai-scale/queue';
+import { waitFor } from '@ai-scale/testkit';
+import { MemoryCheckpointStore } from '../adapters/memory/memory-checkpoint-store';
+import { defineAgent } from '../agent/agent-definition';
+import { awaitInput } from '../ports/tool';
+import { scriptedModel } from '../testing';
+import { defineTool } from '../tools/define-tool';
+import { AGENT_RUN_JOB, AgentRuntime } from './agent-runtime';
+
+describe('runs as queue jobs (memory queue)', () => {
+  const queue = new MemoryJobQueue({ name: 'agent-runs-test' });
+  afterAll(() => queue.close());
+
+  it('startRun enqueues the run, a worker runs it to the end, resume enqueues it again', async () => {
+    const effects: string[] = [];
+    const tool = defineTool({
+      name: 'approve',
+      version: '1',
+      description: 'asks for approval once, then records',
+      input: z.object({ ask: z.boolean() }),
+      async execute({ ask }, context) {
+        effects.push(context.idempotencyKey);
+        return ask ? awaitInput('ok?') : 'recorded';
+      },
+    });
+    const model = scriptedModel(
+      'm',
+      (_request, call) =>
+        [
+          { toolCalls: [{ name: 'approve', arguments: { ask: true } }] },
+          { toolCalls: [{ name: 'approve', arguments: { ask: false } }] },
+          { content: 'done' },
+        ][call]!,
+    );
+    const definition = defineAgent({
+      name: 'queued',
+      promptVersion: '1',
+      systemPrompt: 's',
+      model,
+      tools: [tool],
+      input: z.object({ question: z.string() }),
+    });
+    const store = new MemoryCheckpointStore();
+    const runtime = new AgentRuntime({ store, queue, agents: [definition] });
+    const worker = queue.createWorker(runtime.jobHandlers());
+    await worker.start();
+    try {
+      const started = await runtime.startRun('queued', { question: 'q' }, { tenantId: 'acme' });
+      expect(started.status).toBe('queued');
+      await waitFor(async () => (await runtime.getRun(started.runId)).status === 'paused', {
+        message: 'the pause',
+      });
+      await runtime.resume(started.runId, 'yes');
+      await waitFor(async () => (await runtime.getRun(started.runId)).status === 'succeeded', {
+        message: 'the end',
+      });
+      expect(effects).toEqual([`${started.runId}:1:0`, `${started.runId}:2:0`]);
+      const counts = await queue.counts();
+      expect(counts.completed).toBe(2);
+      expect(AGENT_RUN_JOB).toBe('agent.run');
+    } finally {
+      await worker.close();
+    }
+  });
+});
