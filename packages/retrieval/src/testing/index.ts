@@ -8,3 +8,4 @@ export {
 } from './vector-store-contract';
 export { FakeHttpServer, type FakeResponse, type RecordedRequest } from './fake-http-server';
 export { startFakeEmbeddingsServer, startFakeRerankServer } from './fake-ai-servers';
+export { startFakePineconeServer } from './fake-pinecone-server';

@@ -1,0 +1,2 @@
+export { PineconeVectorStore, type PineconeVectorStoreOptions } from './pinecone-vector-store';
+export { toPineconeFilter } from './pinecone-filter';
