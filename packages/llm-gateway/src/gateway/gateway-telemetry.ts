@@ -11,6 +11,13 @@ import { ATTR, METRIC } from '@ai-scale/telemetry';
 import type { TokenUsage } from '../ports/llm-provider';
 import type { BreakerStateName } from './provider-guard';
 
+export interface MetricAttributeSet {
+  readonly base: Attributes;
+  readonly input: Attributes;
+  readonly output: Attributes;
+  readonly cached: Attributes;
+}
+
 const BREAKER_VALUE: Record<BreakerStateName, number> = { closed: 0, half_open: 1, open: 2, isolated: 3 };
 
 /**
@@ -23,6 +30,8 @@ export class GatewayTelemetry {
   private readonly tokens: Counter;
   private readonly cost: Counter;
   private readonly fallbacks: Counter;
+  private readonly attributeSets = new Map<string, MetricAttributeSet>();
+  private readonly failureAttributes = new Map<string, Attributes>();
 
   constructor(
     breakers: () => Iterable<{ provider: string; state: BreakerStateName }>,
@@ -56,24 +65,46 @@ export class GatewayTelemetry {
       });
   }
 
+  /** Attribute sets for one model and provider, built once and reused on every call (no per-call allocation). */
+  attributesFor(model: string, provider: string): MetricAttributeSet {
+    const key = `${provider}\u0000${model}`;
+    let set = this.attributeSets.get(key);
+    if (!set) {
+      const base = { [ATTR.genAiRequestModel]: model, [ATTR.genAiProviderName]: provider };
+      set = {
+        base,
+        input: { ...base, [ATTR.genAiTokenType]: 'input' },
+        output: { ...base, [ATTR.genAiTokenType]: 'output' },
+        cached: { ...base, [ATTR.genAiTokenType]: 'cached' },
+      };
+      this.attributeSets.set(key, set);
+    }
+    return set;
+  }
+
   recordCall(
     durationMs: number,
-    attributes: Attributes,
+    attributes: MetricAttributeSet,
     usage: TokenUsage | undefined,
     costUsd: number,
     fallbacks: number,
   ): void {
-    this.duration.record(durationMs / 1000, attributes);
+    this.duration.record(durationMs / 1000, attributes.base);
     if (usage) {
-      this.tokens.add(usage.promptTokens - usage.cachedTokens, {
-        ...attributes,
-        [ATTR.genAiTokenType]: 'input',
-      });
-      this.tokens.add(usage.completionTokens, { ...attributes, [ATTR.genAiTokenType]: 'output' });
-      if (usage.cachedTokens > 0)
-        this.tokens.add(usage.cachedTokens, { ...attributes, [ATTR.genAiTokenType]: 'cached' });
+      this.tokens.add(usage.promptTokens - usage.cachedTokens, attributes.input);
+      this.tokens.add(usage.completionTokens, attributes.output);
+      if (usage.cachedTokens > 0) this.tokens.add(usage.cachedTokens, attributes.cached);
     }
-    if (costUsd > 0) this.cost.add(costUsd, attributes);
-    if (fallbacks > 0) this.fallbacks.add(fallbacks, attributes);
+    if (costUsd > 0) this.cost.add(costUsd, attributes.base);
+    if (fallbacks > 0) this.fallbacks.add(fallbacks, attributes.base);
+  }
+
+  recordFailure(durationMs: number, code: string): void {
+    let attributes = this.failureAttributes.get(code);
+    if (!attributes) {
+      attributes = { [ATTR.errorType]: code };
+      this.failureAttributes.set(code, attributes);
+    }
+    this.duration.record(durationMs / 1000, attributes);
   }
 }

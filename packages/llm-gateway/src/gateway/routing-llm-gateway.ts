@@ -3,6 +3,7 @@ import {
   SpanKind,
   SpanStatusCode,
   trace,
+  type Attributes,
   type Meter,
   type Span,
   type Tracer,
@@ -30,6 +31,7 @@ import type { CacheKind, UsageLedger } from '../ports/usage-ledger';
 import { lastUserText } from '../prompt/render-context';
 import { TiktokenCounter, type TokenCounter } from '../tokens/token-counter';
 import { abortError, sleep as defaultSleep } from '../util/abort';
+import { CallDeadline } from './call-deadline';
 import { GatewayTelemetry } from './gateway-telemetry';
 import { ProviderGuard, type BreakerOptions, type ProviderLimits } from './provider-guard';
 import { TierRouter, type TierRules } from './tier-router';
@@ -97,7 +99,7 @@ export interface RoutingLlmGatewayOptions {
   readonly meter?: Meter;
   /** Clock, sleep and jitter source, injectable for deterministic tests. */
   readonly now?: () => number;
-  readonly sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly random?: () => number;
 }
 
@@ -117,6 +119,7 @@ interface Prepared {
   readonly request: ChatRequest;
   readonly tokens: number;
   readonly trimmed: { readonly messages: number; readonly passages: number };
+  readonly spanAttributes: Attributes;
 }
 
 const NO_TRIM = Object.freeze({ messages: 0, passages: 0 });
@@ -179,7 +182,7 @@ export class RoutingLlmGateway implements LlmGateway {
   private readonly counter: TokenCounter;
   private readonly telemetry: GatewayTelemetry;
   private readonly now: () => number;
-  private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void>;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly random: () => number;
   private readonly rounds: number;
   private readonly baseDelayMs: number;
@@ -250,7 +253,7 @@ export class RoutingLlmGateway implements LlmGateway {
       kind: SpanKind.INTERNAL,
       attributes: { [ATTR.tenantId]: request.tenantId, [ATTR.genAiOperationName]: 'chat' },
     });
-    const deadline = this.deadline(request);
+    const deadline = new CallDeadline(request.deadlineMs ?? this.deadlineMs, request.signal);
     try {
       const plan = await this.plan(request);
       span.setAttribute('ai_scale.llm.tier', plan.tier ?? 'explicit');
@@ -266,13 +269,8 @@ export class RoutingLlmGateway implements LlmGateway {
       }
       const parent = trace.setSpan(otelContext.active(), span);
       const attempts: AttemptRecord[] = [];
-      const outcome = await this.runRoute(
-        request,
-        plan,
-        deadline.signal,
-        attempts,
-        parent,
-        (prepared, signal) => prepared.provider.chat(prepared.request, { signal }),
+      const outcome = await this.runRoute(request, plan, deadline, attempts, parent, (prepared, signal) =>
+        prepared.provider.chat(prepared.request, { signal }),
       );
       const { prepared, value } = outcome;
       const costUsd = this.prices.cost(prepared.model.id, value.usage);
@@ -307,7 +305,6 @@ export class RoutingLlmGateway implements LlmGateway {
       this.fail(span, started, error);
       throw error;
     } finally {
-      deadline.dispose();
       span.end();
     }
   }
@@ -323,7 +320,9 @@ export class RoutingLlmGateway implements LlmGateway {
         'ai_scale.llm.stream': true,
       },
     });
-    const deadline = this.deadline(request);
+    const deadline = new CallDeadline(request.deadlineMs ?? this.deadlineMs, request.signal);
+    let streamTimer: NodeJS.Timeout | undefined;
+    let onCallerAbort: (() => void) | undefined;
     try {
       const plan = await this.plan(request);
       const cacheRequest =
@@ -355,17 +354,33 @@ export class RoutingLlmGateway implements LlmGateway {
       const outcome = await this.runRoute(
         request,
         plan,
-        deadline.signal,
+        deadline,
         attempts,
         parent,
         async (prepared, signal) => {
-          const iterator = prepared.provider.stream(prepared.request, { signal })[Symbol.asyncIterator]();
-          const first = await iterator.next();
-          return { iterator, first, usage: undefined as TokenUsage | undefined };
+          // The stream outlives the attempt: it gets its own controller, tied to the attempt only
+          // until the first delta, then to the overall deadline.
+          const controller = new AbortController();
+          const onAttemptAbort = (): void => controller.abort(signal.reason);
+          signal.addEventListener('abort', onAttemptAbort, { once: true });
+          try {
+            const stream = prepared.provider.stream(prepared.request, { signal: controller.signal });
+            const iterator = stream[Symbol.asyncIterator]();
+            const first = await iterator.next();
+            return { iterator, first, controller };
+          } finally {
+            signal.removeEventListener('abort', onAttemptAbort);
+          }
         },
       );
       const { prepared } = outcome;
-      const { iterator } = outcome.value;
+      const { iterator, controller } = outcome.value;
+      streamTimer = setTimeout(() => controller.abort(deadline.error()), deadline.remaining());
+      if (request.signal) {
+        const caller = request.signal;
+        onCallerAbort = () => controller.abort(deadline.error());
+        caller.addEventListener('abort', onCallerAbort, { once: true });
+      }
       let next = outcome.value.first;
       let text = '';
       let done: Extract<ChatDelta, { type: 'done' }> | undefined;
@@ -377,7 +392,7 @@ export class RoutingLlmGateway implements LlmGateway {
             if (delta.type === 'text') text += delta.text;
             yield delta;
           }
-          next = await raceAbort(iterator.next(), deadline.signal);
+          next = await raceAbort(iterator.next(), controller.signal);
         }
       } finally {
         // The consumer stopped early or the stream failed: release the provider's connection.
@@ -424,7 +439,8 @@ export class RoutingLlmGateway implements LlmGateway {
       this.fail(span, started, error);
       throw error;
     } finally {
-      deadline.dispose();
+      clearTimeout(streamTimer);
+      if (onCallerAbort) request.signal?.removeEventListener('abort', onCallerAbort);
       span.end();
     }
   }
@@ -454,34 +470,6 @@ export class RoutingLlmGateway implements LlmGateway {
     if (problems.length > 0) {
       throw new InvalidLlmRequestError({ message: problems.join('; '), details: { problems } });
     }
-  }
-
-  private deadline(request: GatewayChatRequest): { signal: AbortSignal; dispose(): void } {
-    const controller = new AbortController();
-    const ms = request.deadlineMs ?? this.deadlineMs;
-    const timer = setTimeout(
-      () =>
-        controller.abort(
-          new ProviderTimeoutError({
-            message: `the call missed its ${ms} ms deadline`,
-            details: { deadlineMs: ms },
-          }),
-        ),
-      ms,
-    );
-    const caller = request.signal;
-    const onCallerAbort = (): void => controller.abort(caller?.reason);
-    if (caller) {
-      if (caller.aborted) controller.abort(caller.reason);
-      else caller.addEventListener('abort', onCallerAbort, { once: true });
-    }
-    return {
-      signal: controller.signal,
-      dispose: () => {
-        clearTimeout(timer);
-        caller?.removeEventListener('abort', onCallerAbort);
-      },
-    };
   }
 
   private async plan(request: GatewayChatRequest): Promise<Plan> {
@@ -565,25 +553,36 @@ export class RoutingLlmGateway implements LlmGateway {
         trimmed = { messages: fitted.droppedMessages, passages: fitted.droppedPassages };
       }
     }
-    const chatRequest: ChatRequest = {
+    // Built field by field: no spread of optional fields, no undefined keys on the wire.
+    const chatRequest: { -readonly [K in keyof ChatRequest]: ChatRequest[K] } = {
       model: model.providerModel ?? model.id,
       messages,
-      ...(request.tools ? { tools: request.tools } : {}),
-      ...(request.toolChoice !== undefined ? { toolChoice: request.toolChoice } : {}),
-      ...(request.responseFormat ? { responseFormat: request.responseFormat } : {}),
-      ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
-      ...(request.maxTokens !== undefined ? { maxTokens: request.maxTokens } : {}),
-      ...(request.seed !== undefined ? { seed: request.seed } : {}),
-      ...(request.stop ? { stop: request.stop } : {}),
-      ...(context ? { context } : {}),
     };
+    if (request.tools) chatRequest.tools = request.tools;
+    if (request.toolChoice !== undefined) chatRequest.toolChoice = request.toolChoice;
+    if (request.responseFormat) chatRequest.responseFormat = request.responseFormat;
+    if (request.temperature !== undefined) chatRequest.temperature = request.temperature;
+    if (request.maxTokens !== undefined) chatRequest.maxTokens = request.maxTokens;
+    if (request.seed !== undefined) chatRequest.seed = request.seed;
+    if (request.stop) chatRequest.stop = request.stop;
+    if (context) chatRequest.context = context;
+    const provider = this.providers.get(model.provider) as LlmProvider;
+    const spanAttributes: Attributes = {
+      [ATTR.genAiOperationName]: 'chat',
+      [ATTR.genAiProviderName]: provider.name,
+      [ATTR.genAiSystem]: provider.name,
+      [ATTR.genAiRequestModel]: chatRequest.model,
+    };
+    if (request.temperature !== undefined) spanAttributes[ATTR.genAiRequestTemperature] = request.temperature;
+    if (request.maxTokens !== undefined) spanAttributes[ATTR.genAiRequestMaxTokens] = request.maxTokens;
     return {
       model,
       guard: this.guards.get(model.provider) as ProviderGuard,
-      provider: this.providers.get(model.provider) as LlmProvider,
+      provider,
       request: chatRequest,
       tokens: promptTokens + outputReserve,
       trimmed,
+      spanAttributes,
     };
   }
 
@@ -594,7 +593,7 @@ export class RoutingLlmGateway implements LlmGateway {
   private async runRoute<T>(
     request: GatewayChatRequest,
     plan: Plan,
-    deadline: AbortSignal,
+    deadline: CallDeadline,
     attempts: AttemptRecord[],
     parent: ReturnType<typeof otelContext.active>,
     call: (prepared: Prepared, signal: AbortSignal) => Promise<T>,
@@ -610,16 +609,18 @@ export class RoutingLlmGateway implements LlmGateway {
           Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (round - 1)) * (0.5 + this.random() / 2);
         let soonest = Number.POSITIVE_INFINITY;
         for (const model of plan.chain) {
-          if (!excluded.has(model.id))
+          if (!excluded.has(model.id)) {
             soonest = Math.min(soonest, (this.guards.get(model.provider) as ProviderGuard).waitMs());
+          }
         }
-        if (soonest === Number.POSITIVE_INFINITY) break;
-        if (soonest > this.maxRetryAfterMs) break;
-        await this.sleep(Math.max(backoff, soonest), deadline);
+        if (soonest === Number.POSITIVE_INFINITY || soonest > this.maxRetryAfterMs) break;
+        const wait = Math.max(backoff, soonest);
+        if (wait >= deadline.remaining()) throw deadline.error();
+        await this.sleep(wait, deadline.callerSignal);
       }
       for (const model of plan.chain) {
         if (excluded.has(model.id)) continue;
-        if (deadline.aborted) throw abortError(deadline);
+        if (deadline.expired()) throw deadline.error();
         let target = prepared.get(model.id);
         if (!target) {
           try {
@@ -639,7 +640,7 @@ export class RoutingLlmGateway implements LlmGateway {
           return { prepared: target, value, fallbacks };
         } catch (error) {
           lastError = error;
-          if (deadline.aborted) throw abortError(deadline);
+          if (deadline.expired()) throw deadline.error();
           if (!LlmGatewayError.isInstance(error)) {
             excluded.add(model.id);
             continue;
@@ -671,9 +672,14 @@ export class RoutingLlmGateway implements LlmGateway {
     });
   }
 
-  private async attempt<T>(
+  /**
+   * One attempt on one model: a fresh AbortController, one timer bounded by both the attempt
+   * timeout and the call's remaining deadline, the provider's guard (limits, breaker), and a span.
+   * The attempt settles when its timer fires even if the provider ignores the abort signal.
+   */
+  private attempt<T>(
     target: Prepared,
-    deadline: AbortSignal,
+    deadline: CallDeadline,
     attempts: AttemptRecord[],
     parent: ReturnType<typeof otelContext.active>,
     call: (prepared: Prepared, signal: AbortSignal) => Promise<T>,
@@ -681,74 +687,83 @@ export class RoutingLlmGateway implements LlmGateway {
     const started = performance.now();
     const span: Span = this.telemetry.tracer.startSpan(
       `chat ${target.model.id}`,
-      {
-        kind: SpanKind.CLIENT,
-        attributes: {
-          [ATTR.genAiOperationName]: 'chat',
-          [ATTR.genAiProviderName]: target.provider.name,
-          [ATTR.genAiSystem]: target.provider.name,
-          [ATTR.genAiRequestModel]: target.request.model,
-          ...(target.request.temperature !== undefined
-            ? { [ATTR.genAiRequestTemperature]: target.request.temperature }
-            : {}),
-          ...(target.request.maxTokens !== undefined
-            ? { [ATTR.genAiRequestMaxTokens]: target.request.maxTokens }
-            : {}),
-        },
-      },
+      { kind: SpanKind.CLIENT, attributes: target.spanAttributes },
       parent,
     );
     const controller = new AbortController();
-    const onDeadline = (): void => controller.abort(deadline.reason);
-    deadline.addEventListener('abort', onDeadline, { once: true });
-    const timer = setTimeout(
-      () =>
-        controller.abort(
-          new ProviderTimeoutError({
-            message: `attempt on ${target.model.id} timed out after ${this.attemptTimeoutMs} ms`,
+    const remaining = deadline.remaining();
+    const byDeadline = remaining < this.attemptTimeoutMs;
+    const caller = deadline.callerSignal;
+    return new Promise<T>((resolve, reject) => {
+      let settled = false;
+      const settle = (error: unknown, value?: T): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        if (onCallerAbort) caller?.removeEventListener('abort', onCallerAbort);
+        const durationMs = performance.now() - started;
+        if (error === undefined) {
+          attempts.push({
             provider: target.provider.name,
-          }),
-        ),
-      this.attemptTimeoutMs,
-    );
-    try {
-      const value = await raceAbort(
-        target.guard.execute((signal) => call(target, signal), controller.signal, target.tokens),
-        controller.signal,
+            model: target.model.id,
+            outcome: 'ok',
+            durationMs,
+          });
+          const result = value as Partial<ChatResult>;
+          if (result.usage) {
+            span.setAttribute(ATTR.genAiResponseModel, result.model ?? target.request.model);
+            span.setAttribute(ATTR.genAiUsageInputTokens, result.usage.promptTokens);
+            span.setAttribute(ATTR.genAiUsageOutputTokens, result.usage.completionTokens);
+            if (result.finishReason)
+              span.setAttribute(ATTR.genAiResponseFinishReasons, [result.finishReason]);
+          }
+          span.end();
+          resolve(value as T);
+        } else {
+          const code = LlmGatewayError.isInstance(error) ? error.code : 'UNKNOWN';
+          attempts.push({
+            provider: target.provider.name,
+            model: target.model.id,
+            outcome: code,
+            durationMs,
+          });
+          span.setAttribute(ATTR.errorType, code);
+          span.setStatus({
+            code: SpanStatusCode.ERROR,
+            message: error instanceof Error ? error.message : String(error),
+          });
+          span.end();
+          reject(error);
+        }
+      };
+      const timer = setTimeout(
+        () => {
+          const error = byDeadline
+            ? deadline.error()
+            : new ProviderTimeoutError({
+                message: `attempt on ${target.model.id} timed out after ${this.attemptTimeoutMs} ms`,
+                provider: target.provider.name,
+              });
+          controller.abort(error);
+          settle(error);
+        },
+        byDeadline ? remaining : this.attemptTimeoutMs,
       );
-      attempts.push({
-        provider: target.provider.name,
-        model: target.model.id,
-        outcome: 'ok',
-        durationMs: performance.now() - started,
-      });
-      const result = value as Partial<ChatResult>;
-      if (result.usage) {
-        span.setAttribute(ATTR.genAiResponseModel, result.model ?? target.request.model);
-        span.setAttribute(ATTR.genAiUsageInputTokens, result.usage.promptTokens);
-        span.setAttribute(ATTR.genAiUsageOutputTokens, result.usage.completionTokens);
-        if (result.finishReason) span.setAttribute(ATTR.genAiResponseFinishReasons, [result.finishReason]);
-      }
-      return value;
-    } catch (error) {
-      const code = LlmGatewayError.isInstance(error) ? error.code : 'UNKNOWN';
-      attempts.push({
-        provider: target.provider.name,
-        model: target.model.id,
-        outcome: code,
-        durationMs: performance.now() - started,
-      });
-      span.setAttribute(ATTR.errorType, code);
-      span.setStatus({
-        code: SpanStatusCode.ERROR,
-        message: error instanceof Error ? error.message : String(error),
-      });
-      throw error;
-    } finally {
-      clearTimeout(timer);
-      deadline.removeEventListener('abort', onDeadline);
-      span.end();
-    }
+      const onCallerAbort = caller
+        ? (): void => {
+            const error = deadline.error();
+            controller.abort(error);
+            settle(error);
+          }
+        : undefined;
+      if (caller && onCallerAbort) caller.addEventListener('abort', onCallerAbort, { once: true });
+      target.guard
+        .execute((signal) => call(target, signal), controller.signal, target.tokens)
+        .then(
+          (value) => settle(undefined, value),
+          (error: unknown) => settle(error ?? new Error('undefined rejection')),
+        );
+    });
   }
 
   private cacheRequest(request: GatewayChatRequest, plan: Plan): CacheableRequest {
@@ -865,20 +880,20 @@ export class RoutingLlmGateway implements LlmGateway {
     cache: CacheKind | null,
     finishReason?: string,
   ): void {
-    const attributes = { [ATTR.genAiRequestModel]: model, [ATTR.genAiProviderName]: provider };
-    span.setAttributes({
-      ...attributes,
-      [ATTR.genAiResponseModel]: model,
-      [ATTR.genAiUsageInputTokens]: usage.promptTokens,
-      [ATTR.genAiUsageOutputTokens]: usage.completionTokens,
-      'ai_scale.llm.cost_usd': costUsd,
-      'ai_scale.llm.fallbacks': fallbacks,
-      'ai_scale.llm.cache': cache ?? 'miss',
-      ...(finishReason ? { [ATTR.genAiResponseFinishReasons]: [finishReason] } : {}),
-    });
+    if (span.isRecording()) {
+      span.setAttribute(ATTR.genAiRequestModel, model);
+      span.setAttribute(ATTR.genAiProviderName, provider);
+      span.setAttribute(ATTR.genAiResponseModel, model);
+      span.setAttribute(ATTR.genAiUsageInputTokens, usage.promptTokens);
+      span.setAttribute(ATTR.genAiUsageOutputTokens, usage.completionTokens);
+      span.setAttribute('ai_scale.llm.cost_usd', costUsd);
+      span.setAttribute('ai_scale.llm.fallbacks', fallbacks);
+      span.setAttribute('ai_scale.llm.cache', cache ?? 'miss');
+      if (finishReason) span.setAttribute(ATTR.genAiResponseFinishReasons, [finishReason]);
+    }
     this.telemetry.recordCall(
       performance.now() - started,
-      attributes,
+      this.telemetry.attributesFor(model, provider),
       cache ? undefined : usage,
       costUsd,
       fallbacks,
@@ -892,7 +907,7 @@ export class RoutingLlmGateway implements LlmGateway {
       code: SpanStatusCode.ERROR,
       message: error instanceof Error ? error.message : String(error),
     });
-    this.telemetry.recordCall(performance.now() - started, { [ATTR.errorType]: code }, undefined, 0, 0);
+    this.telemetry.recordFailure(performance.now() - started, code);
   }
 }
 

@@ -1,5 +1,6 @@
 import {
   EMPTY_TOTALS,
+  periodRange,
   type UsageBreakdownRow,
   type UsageEntry,
   type UsageLedger,
@@ -32,24 +33,20 @@ export function dayKey(at: Date): string {
 export class MemoryUsageLedger implements UsageLedger {
   private readonly entries: UsageEntry[] = [];
   private readonly running = new Map<string, MutableTotals>();
+  private dayStart = 0;
+  private dayEnd = 0;
+  private dayLabel = '';
 
   async record(entry: UsageEntry): Promise<void> {
     this.entries.push(entry);
-    const day = dayKey(entry.at);
-    for (const key of [`${entry.tenantId}\u0000d${day}`, `${entry.tenantId}\u0000m${day.slice(0, 7)}`]) {
-      let totals = this.running.get(key);
-      if (!totals) {
-        totals = { ...EMPTY_TOTALS };
-        this.running.set(key, totals);
-      }
-      add(totals, entry);
-    }
+    const { day, month } = this.keysFor(entry.tenantId, entry.at);
+    this.bump(day, entry);
+    this.bump(month, entry);
   }
 
   async totals(tenantId: string, period: UsagePeriod, at: Date = new Date()): Promise<UsageTotals> {
-    const day = dayKey(at);
-    const key = period === 'day' ? `${tenantId}\u0000d${day}` : `${tenantId}\u0000m${day.slice(0, 7)}`;
-    return { ...(this.running.get(key) ?? EMPTY_TOTALS) };
+    const keys = this.keysFor(tenantId, at);
+    return { ...(this.running.get(period === 'day' ? keys.day : keys.month) ?? EMPTY_TOTALS) };
   }
 
   async query(query: UsageQuery): Promise<readonly UsageBreakdownRow[]> {
@@ -68,6 +65,30 @@ export class MemoryUsageLedger implements UsageLedger {
     return [...groups.entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([key, totals]) => ({ key, ...totals }));
+  }
+
+  private bump(key: string, entry: UsageEntry): void {
+    let totals = this.running.get(key);
+    if (!totals) {
+      totals = { ...EMPTY_TOTALS };
+      this.running.set(key, totals);
+    }
+    add(totals, entry);
+  }
+
+  /** Running-total keys; the UTC day's bounds are cached so the hot path formats no dates. */
+  private keysFor(tenantId: string, at: Date): { day: string; month: string } {
+    const time = at.getTime();
+    if (time < this.dayStart || time >= this.dayEnd) {
+      const range = periodRange('day', at);
+      this.dayStart = range.from.getTime();
+      this.dayEnd = range.to.getTime();
+      this.dayLabel = dayKey(at);
+    }
+    return {
+      day: `${tenantId}\u0000d${this.dayLabel}`,
+      month: `${tenantId}\u0000m${this.dayLabel.slice(0, 7)}`,
+    };
   }
 
   /** Every entry recorded, oldest first (for tests and exports). */
