@@ -41,3 +41,13 @@ describe('key-term guard', () => {
     expect(extractKeyTerms('What launched in May?').dates).toEqual(['may']);
   });
 });
+
+describe('question type', () => {
+  it('does not answer a why-question with a how-answer', () => {
+    expect(differ('Why does the deployment roll back?', 'How do I roll back a deployment?')).toBe('question');
+    expect(differ('Why was I logged out?', 'Why did I get logged out?')).toBeNull();
+    expect(
+      differ('How many planets are in the Solar System?', 'What is the largest planet in the Solar System?'),
+    ).toBe('question');
+  });
+});

@@ -11,7 +11,8 @@
  *   common word), acronyms (`SSO`), inner capitals (`OpenAI`), tokens mixing letters and digits
  *   (`gpt-4o`, `us-east-1`, `S3`), snake_case and dotted names, quoted strings. Each entity of one
  *   question must appear (case-insensitively) in the other;
- * - opposites: a question with `upload` does not match one with `download` (a fixed list of pairs).
+ * - opposites: a question with `upload` does not match one with `download` (a fixed list of pairs);
+ * - question type: a "why" or "how many" question only matches one of the same type.
  *
  * Limits (see README): entities typed in lower case ("capital of france") are invisible to it, as
  * are synonyms of numbers ("a dozen" vs "12") and paraphrased opposites outside the list.
@@ -23,11 +24,16 @@ export interface KeyTerms {
   readonly negations: number;
   readonly entities: readonly string[];
   readonly opposites: readonly string[];
+  /**
+   * The kind of answer asked for when it is unmistakable: `why` (a cause, never the steps a "how"
+   * question wants), `count` ("how many": a number, never a name), else `other`.
+   */
+  readonly questionType: 'why' | 'count' | 'other';
   /** Lower-cased tokens, for the entity containment check. */
   readonly tokens: readonly string[];
 }
 
-export type KeyTermDifference = 'number' | 'date' | 'negation' | 'entity' | 'opposite';
+export type KeyTermDifference = 'number' | 'date' | 'negation' | 'entity' | 'opposite' | 'question';
 
 // prettier-ignore
 const SPELLED_NUMBERS: Readonly<Record<string, string>> = {
@@ -152,6 +158,13 @@ function tokenize(text: string): Token[] {
   return tokens;
 }
 
+function questionTypeOf(tokens: readonly Token[]): KeyTerms['questionType'] {
+  if (tokens.some((token) => token.lower === 'why')) return 'why';
+  if (tokens.some((token, index) => token.lower === 'how' && tokens[index + 1]?.lower === 'many'))
+    return 'count';
+  return 'other';
+}
+
 function canonicalNumber(text: string): string {
   const value = Number(text.replace(/,/g, ''));
   return Number.isFinite(value) ? String(value) : text;
@@ -224,6 +237,7 @@ export function extractKeyTerms(text: string): KeyTerms {
     negations,
     entities: [...entities].sort(),
     opposites: [...opposites].sort(),
+    questionType: questionTypeOf(tokens),
     tokens: tokens.map((token) => token.lower),
   };
 }
@@ -262,6 +276,7 @@ export function compareKeyTerms(left: KeyTerms, right: KeyTerms): KeyTermDiffere
   ) {
     return 'entity';
   }
+  if (left.questionType !== right.questionType) return 'question';
   if (contradicts(left.opposites, right.opposites) || contradicts(right.opposites, left.opposites))
     return 'opposite';
   return null;
