@@ -3,15 +3,12 @@ import type { ContractTestApi } from './llm-provider-contract';
 
 export interface UsageLedgerFixture {
   readonly ledger: UsageLedger;
+  /** Makes a fresh tenant and returns its id (a storage may need a tenant row and a UUID). */
+  createTenant?(): Promise<string>;
   close?(): Promise<void>;
 }
 
 let sequence = 0;
-
-/** A unique tenant id per test, so suites can share one database. */
-function tenant(label: string): string {
-  return `${label}-${Date.now().toString(36)}-${++sequence}`;
-}
 
 function entry(overrides: Partial<UsageEntry> & Pick<UsageEntry, 'tenantId' | 'at'>): UsageEntry {
   return {
@@ -44,9 +41,12 @@ export function usageLedgerContract(
     afterAll(async () => {
       await fixture?.close?.();
     });
+    /** A unique tenant per test, so suites can share one database. */
+    const tenant = async (label: string): Promise<string> =>
+      fixture.createTenant ? fixture.createTenant() : `${label}-${Date.now().toString(36)}-${++sequence}`;
 
     it('starts at zero for an unknown tenant', async () => {
-      expect(await fixture.ledger.totals(tenant('empty'), 'day')).toEqual({
+      expect(await fixture.ledger.totals(await tenant('empty'), 'day')).toEqual({
         requests: 0,
         promptTokens: 0,
         completionTokens: 0,
@@ -58,8 +58,8 @@ export function usageLedgerContract(
     });
 
     it('sums a tenant’s entries by UTC day and month, never another tenant’s', async () => {
-      const id = tenant('sum');
-      const other = tenant('other');
+      const id = await tenant('sum');
+      const other = await tenant('other');
       const at = new Date('2026-03-15T23:30:00Z');
       await fixture.ledger.record(entry({ tenantId: id, at }));
       await fixture.ledger.record(
@@ -82,7 +82,7 @@ export function usageLedgerContract(
     });
 
     it('records cache hits with the tokens and cost they saved', async () => {
-      const id = tenant('cache');
+      const id = await tenant('cache');
       const at = new Date('2026-05-02T10:00:00Z');
       await fixture.ledger.record(
         entry({ tenantId: id, at, costUsd: 0, cacheKind: 'semantic', savedTokens: 120, savedCostUsd: 0.25 }),
@@ -94,7 +94,7 @@ export function usageLedgerContract(
     });
 
     it('groups [from, to) by day and by model, sorted by key', async () => {
-      const id = tenant('group');
+      const id = await tenant('group');
       await fixture.ledger.record(
         entry({ tenantId: id, at: new Date('2026-06-01T08:00:00Z'), model: 'gpt-4o' }),
       );

@@ -1,0 +1,5 @@
+export {
+  TypeormUsageLedger,
+  type TypeormUsageLedgerOptions,
+  type UsageRecordRow,
+} from './typeorm-usage-ledger';
