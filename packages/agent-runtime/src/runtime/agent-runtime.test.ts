@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BudgetExceededError } from '@ai-scale/llm-gateway';
 import { createInMemoryTelemetry, type InMemoryTelemetry } from '@ai-scale/telemetry/testing';
 import { METRIC, SPAN } from '@ai-scale/telemetry';
 import { MemoryCheckpointStore } from '../adapters/memory/memory-checkpoint-store';
@@ -292,7 +293,13 @@ describe('AgentRuntime: limits and loop detection', () => {
     expect(run).toMatchObject({ status: 'failed', stopReason: 'cost_budget_exceeded' });
 
     const refused = scriptedModel('m', () => {
-      throw Object.assign(new Error('tenant spent its daily budget'), { code: 'BUDGET_EXCEEDED' });
+      throw new BudgetExceededError({
+        message: 'tenant spent its daily budget',
+        tenantId: 't1',
+        period: 'day',
+        limitUsd: 1,
+        spentUsd: 1.2,
+      });
     });
     const fallback = scriptedModel('fallback', () => ({ content: 'should not be asked' }));
     const gateway = await runToEnd(agent(refused, { fallbackModel: fallback }));

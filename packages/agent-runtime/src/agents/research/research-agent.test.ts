@@ -1,5 +1,7 @@
 import {
+  createLlmGateway,
   ExtractiveLlmProvider,
+  MemoryUsageLedger,
   type GatewayChatRequest,
   type GatewayChatResult,
 } from '@ai-scale/llm-gateway';
@@ -42,29 +44,24 @@ const search: ResearchSearch = async ({ query, topK }) => {
   return { results };
 };
 
-/** The embedded default answerer (the gateway's extractive provider) behind the gateway's `chat` shape. */
-function extractiveGateway(requests: GatewayChatRequest[] = []): ChatGateway {
-  const provider = new ExtractiveLlmProvider();
+/**
+ * The embedded defaults: the real routing gateway over the extractive provider, with a usage
+ * ledger. `requests` sees every call the gateway receives.
+ */
+function extractiveGateway(
+  requests: GatewayChatRequest[] = [],
+  ledger = new MemoryUsageLedger(),
+): ChatGateway {
+  const gateway = createLlmGateway({
+    providers: [{ provider: new ExtractiveLlmProvider() }],
+    models: [{ id: 'extractive', provider: 'extractive', tier: 'small', contextWindow: 128_000 }],
+    routes: { small: ['extractive'], large: ['extractive'] },
+    ledger,
+  });
   return {
-    async chat(request): Promise<GatewayChatResult> {
+    chat(request): Promise<GatewayChatResult> {
       requests.push(request);
-      const result = await provider.chat({
-        model: request.model ?? 'extractive',
-        messages: request.messages,
-        context: request.context,
-      });
-      return {
-        ...result,
-        requestId: request.requestId,
-        tier: null,
-        costUsd: 0,
-        cache: null,
-        savedCostUsd: 0,
-        attempts: [],
-        fallbacks: 0,
-        downgraded: false,
-        trimmed: { messages: 0, passages: 0 },
-      };
+      return gateway.chat(request);
     },
   };
 }
@@ -73,13 +70,14 @@ describe('the research demo agent', () => {
   it('searches, reads the top document and answers with citations on the deterministic planner', async () => {
     const reads: string[] = [];
     const requests: GatewayChatRequest[] = [];
+    const ledger = new MemoryUsageLedger();
     const definition = researchAgent({
       search,
       readDocument: async ({ documentId }) => {
         reads.push(documentId);
         return DOCUMENTS.find((document) => document.documentId === documentId) ?? null;
       },
-      gateway: extractiveGateway(requests),
+      gateway: extractiveGateway(requests, ledger),
     });
     const runtime = new AgentRuntime({ store: new MemoryCheckpointStore(), agents: [definition] });
     const started = await runtime.startRun(
@@ -139,7 +137,16 @@ describe('the research demo agent', () => {
         if (turn > 1)
           throw Object.assign(new Error('every provider failed'), { code: 'ALL_PROVIDERS_FAILED' });
         return {
-          ...(await extractive.chat(request)),
+          requestId: request.requestId,
+          tier: null,
+          cache: null,
+          savedCostUsd: 0,
+          attempts: [],
+          fallbacks: 0,
+          downgraded: false,
+          trimmed: { messages: 0, passages: 0 },
+          finishReason: 'tool_calls',
+          provider: 'openai',
           content: '',
           toolCalls: [
             { id: 'tc1', name: 'search_knowledge_base', arguments: '{"query":"refund days","topK":2}' },
