@@ -12,3 +12,4 @@ export {
 export * from './gateway';
 export { PriceTable, type ModelPrice, type PriceTableData } from './pricing/price-table';
 export { MemoryUsageLedger } from './adapters/memory';
+export { CacheResponseCacheHook, type CacheResponseCacheHookOptions } from './adapters/cache';

@@ -288,7 +288,7 @@ export class RoutingLlmGateway implements LlmGateway {
         trimmed: prepared.trimmed,
       };
       await this.recordUsage(request, result.provider, prepared.model.id, value.usage, costUsd, null, 0, 0);
-      if (cacheRequest) await this.store(cacheRequest, value);
+      if (cacheRequest) await this.store(cacheRequest, { ...value, model: prepared.model.id }, costUsd);
       this.finish(
         span,
         started,
@@ -402,15 +402,19 @@ export class RoutingLlmGateway implements LlmGateway {
       const costUsd = this.prices.cost(prepared.model.id, usage);
       await this.recordUsage(request, prepared.provider.name, prepared.model.id, usage, costUsd, null, 0, 0);
       if (cacheRequest && done && done.finishReason !== 'tool_calls') {
-        await this.store(cacheRequest, {
-          content: text,
-          toolCalls: [],
-          finishReason: done.finishReason,
-          usage,
-          model: done.model,
-          provider: prepared.provider.name,
-          citations: done.citations,
-        });
+        await this.store(
+          cacheRequest,
+          {
+            content: text,
+            toolCalls: [],
+            finishReason: done.finishReason,
+            usage,
+            model: prepared.model.id,
+            provider: prepared.provider.name,
+            citations: done.citations,
+          },
+          costUsd,
+        );
       }
       yield {
         type: 'done',
@@ -771,6 +775,7 @@ export class RoutingLlmGateway implements LlmGateway {
       tenantId: request.tenantId,
       target: plan.target,
       key: JSON.stringify([
+        request.promptVersion,
         request.messages,
         request.context?.map((passage) => [passage.documentId, passage.chunkId, passage.text]),
         request.tools,
@@ -782,6 +787,16 @@ export class RoutingLlmGateway implements LlmGateway {
         request.stop,
       ]),
       question: lastUserText(request.messages),
+      promptVersion: request.promptVersion ?? 'default',
+      messages: request.messages,
+      context: request.context,
+      tools: request.tools,
+      toolChoice: request.toolChoice,
+      responseFormat: request.responseFormat,
+      temperature: request.temperature,
+      maxTokens: request.maxTokens,
+      seed: request.seed,
+      stop: request.stop,
     };
   }
 
@@ -797,10 +812,10 @@ export class RoutingLlmGateway implements LlmGateway {
     }
   }
 
-  private async store(request: CacheableRequest, result: ChatResult): Promise<void> {
+  private async store(request: CacheableRequest, result: ChatResult, costUsd: number): Promise<void> {
     if (result.toolCalls.length > 0) return;
     try {
-      await (this.options.cache as ResponseCacheHook).store(request, { result });
+      await (this.options.cache as ResponseCacheHook).store(request, { result, costUsd });
     } catch (error) {
       this.options.onBackgroundError?.(error, 'cache');
     }

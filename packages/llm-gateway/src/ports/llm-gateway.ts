@@ -34,6 +34,8 @@ export interface GatewayChatRequest {
   readonly deadlineMs?: number;
   /** Per-attempt timeout override, in ms. */
   readonly attemptTimeoutMs?: number;
+  /** Version of the prompt template that built `messages`; part of the response-cache key. */
+  readonly promptVersion?: string;
   /** Skip the response cache for this call (neither read nor written). */
   readonly noCache?: boolean;
   /** Aborts the whole call. */

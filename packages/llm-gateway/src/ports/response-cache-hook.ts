@@ -1,4 +1,11 @@
-import type { ChatResult } from './llm-provider';
+import type {
+  ChatMessage,
+  ChatResult,
+  ContextPassage,
+  ResponseFormat,
+  ToolChoice,
+  ToolDefinition,
+} from './llm-provider';
 import type { CacheKind } from './usage-ledger';
 
 /** What the gateway asks a response cache about: enough to key a prompt per tenant and model tier. */
@@ -10,10 +17,24 @@ export interface CacheableRequest {
   readonly key: string;
   /** The last user message: what a semantic cache embeds. */
   readonly question: string;
+  /** Version of the prompt template (`GatewayChatRequest.promptVersion`, default `default`). */
+  readonly promptVersion: string;
+  /** The request itself, for caches that build their own key. */
+  readonly messages: readonly ChatMessage[];
+  readonly context?: readonly ContextPassage[];
+  readonly tools?: readonly ToolDefinition[];
+  readonly toolChoice?: ToolChoice;
+  readonly responseFormat?: ResponseFormat;
+  readonly temperature?: number;
+  readonly maxTokens?: number;
+  readonly seed?: number;
+  readonly stop?: readonly string[];
 }
 
 export interface CachedResponse {
   readonly result: ChatResult;
+  /** What the call cost when it was made (what every later hit saves). */
+  readonly costUsd?: number;
 }
 
 export interface ResponseCacheHit {

@@ -1,0 +1,1 @@
+export { CacheResponseCacheHook, type CacheResponseCacheHookOptions } from './cache-response-cache-hook';
