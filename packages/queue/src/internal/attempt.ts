@@ -1,12 +1,5 @@
-import { SpanKind } from '@opentelemetry/api';
-import {
-  ATTR,
-  extractTraceContext,
-  recordSpanError,
-  SPAN,
-  withSpan,
-  type TraceCarrier,
-} from '@ai-scale/telemetry';
+import { context, SpanKind, trace } from '@opentelemetry/api';
+import { ATTR, extractTraceContext, recordSpanError, SPAN, type TraceCarrier } from '@ai-scale/telemetry';
 import { JobTimeoutError } from '../errors';
 import type { JobContext, JobErrorInfo, JobHandlers, JobProgress } from '../ports';
 import { JOB_NO_HANDLER, toErrorInfo } from './errors';
@@ -37,109 +30,153 @@ export type AttemptOutcome =
   | { readonly kind: 'handed-back' };
 
 /**
+ * The abort side of one attempt. The `AbortSignal` is only created when the handler reads it (most
+ * handlers of short jobs never do): allocating one per job is a measurable share of a no-op job.
+ */
+export class AttemptControl {
+  private controller: AbortController | undefined;
+  private listener: ((reason: unknown) => void) | undefined;
+  private abortedWith: { reason: unknown } | undefined;
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abortedWith) this.controller.abort(this.abortedWith.reason);
+    }
+    return this.controller.signal;
+  }
+
+  get aborted(): boolean {
+    return this.abortedWith !== undefined;
+  }
+
+  get reason(): unknown {
+    return this.abortedWith?.reason;
+  }
+
+  /** Aborts the handler's signal, then decides the attempt (see `runAttempt`). Only the first call counts. */
+  abort(reason: unknown): void {
+    if (this.abortedWith) return;
+    this.abortedWith = { reason };
+    this.controller?.abort(reason);
+    this.listener?.(reason);
+  }
+
+  onAbort(listener: (reason: unknown) => void): void {
+    this.listener = listener;
+  }
+}
+
+/**
  * Runs one attempt of one job, the same way in every adapter: the `queue.process` span continues
  * the producer's trace; the attempt ends with the handler, its timeout or the worker's shutdown
- * (`controller` aborted with {@link SHUTDOWN}), whichever comes first; a handler that ignores its
+ * (`control` aborted with {@link SHUTDOWN}), whichever comes first; a handler that ignores its
  * signal keeps running in the background but can no longer change the job.
  */
 export function runAttempt(
   handlers: JobHandlers,
   job: AttemptJob,
-  controller: AbortController,
+  control: AttemptControl,
   telemetry: QueueTelemetry,
 ): Promise<AttemptOutcome> {
   const attributes = telemetry.jobAttributes(job.name, job.tenantId);
   if (job.readySince !== undefined) telemetry.recordWait((Date.now() - job.readySince) / 1000, attributes);
-  return withSpan(
-    telemetry.tracer,
+  const parent = extractTraceContext(job.traceCarrier);
+  const span = telemetry.tracer.startSpan(
     SPAN.queueProcess,
     {
       kind: SpanKind.CONSUMER,
-      context: extractTraceContext(job.traceCarrier),
       attributes: { ...attributes, [ATTR.jobId]: job.id, [ATTR.jobAttempt]: job.attempt },
     },
-    async (span) => {
-      const started = performance.now();
-      const outcome = await settle(handlers, job, controller);
-      telemetry.recordProcess((performance.now() - started) / 1000, attributes);
-      if (outcome.kind === 'completed') {
-        telemetry.recordCompleted(attributes);
-      } else if (outcome.kind === 'failed') {
-        span.setAttribute(ATTR.jobState, outcome.willRetry ? 'delayed' : 'failed');
-        recordSpanError(span, Object.assign(new Error(outcome.error.message), { code: outcome.error.code }));
-        telemetry.recordFailedAttempt(attributes, outcome.error.code);
-        if (outcome.willRetry) telemetry.recordRetried(attributes);
-        else telemetry.recordDeadLettered(attributes);
-      } else {
-        span.setAttribute(ATTR.jobState, 'queued');
-      }
-      return outcome;
-    },
+    parent,
   );
+  const started = performance.now();
+  // The handler runs inside the span, so its own spans (LLM calls, queries) are children of it.
+  const settled = context.with(trace.setSpan(parent, span), () => settle(handlers, job, control));
+  return settled.then((outcome) => {
+    telemetry.recordProcess((performance.now() - started) / 1000, attributes);
+    if (outcome.kind === 'completed') {
+      telemetry.recordCompleted(attributes);
+    } else if (outcome.kind === 'failed') {
+      span.setAttribute(ATTR.jobState, outcome.willRetry ? 'delayed' : 'failed');
+      recordSpanError(span, Object.assign(new Error(outcome.error.message), { code: outcome.error.code }));
+      telemetry.recordFailedAttempt(attributes, outcome.error.code);
+      if (outcome.willRetry) telemetry.recordRetried(attributes);
+      else telemetry.recordDeadLettered(attributes);
+    } else {
+      span.setAttribute(ATTR.jobState, 'queued');
+    }
+    span.end();
+    return outcome;
+  });
 }
 
-async function settle(
-  handlers: JobHandlers,
-  job: AttemptJob,
-  controller: AbortController,
-): Promise<AttemptOutcome> {
+const HANDED_BACK: AttemptOutcome = { kind: 'handed-back' };
+
+function settle(handlers: JobHandlers, job: AttemptJob, control: AttemptControl): Promise<AttemptOutcome> {
   const failed = (error: JobErrorInfo): AttemptOutcome => ({
     kind: 'failed',
     error,
     willRetry: error.retryable && job.attempt < job.maxAttempts,
   });
+  const fromAbort = (reason: unknown): AttemptOutcome =>
+    reason === SHUTDOWN ? HANDED_BACK : failed(toErrorInfo(reason));
   const handler = handlers[job.name];
   if (!handler) {
-    return failed({ code: JOB_NO_HANDLER, message: `no handler for job "${job.name}"`, retryable: false });
+    return Promise.resolve(
+      failed({ code: JOB_NO_HANDLER, message: `no handler for job "${job.name}"`, retryable: false }),
+    );
   }
-  if (controller.signal.aborted) return { kind: 'handed-back' };
+  if (control.aborted) return Promise.resolve(fromAbort(control.reason));
 
-  let timer: NodeJS.Timeout | undefined;
-  if (job.timeoutMs !== undefined) {
-    const timeoutMs = job.timeoutMs;
-    timer = setTimeout(() => controller.abort(new JobTimeoutError(job.id, timeoutMs)), timeoutMs);
-  }
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<'aborted'>((resolve) => {
-    onAbort = () => resolve('aborted');
-    controller.signal.addEventListener('abort', onAbort, { once: true });
-  });
-  const context: JobContext = {
-    id: job.id,
-    name: job.name,
-    payload: job.payload,
-    tenantId: job.tenantId,
-    attempt: job.attempt,
-    maxAttempts: job.maxAttempts,
-    signal: controller.signal,
-    updateProgress: (progress) => {
-      const issue = jsonIssue(progress, 'progress');
-      if (issue) return Promise.reject(new TypeError(issue));
-      return job.updateProgress(progress);
-    },
-  };
-  try {
+  return new Promise<AttemptOutcome>((resolve) => {
+    let done = false;
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (outcome: AttemptOutcome): void => {
+      if (done) return;
+      done = true;
+      if (timer) clearTimeout(timer);
+      resolve(outcome);
+    };
+    control.onAbort((reason) => finish(fromAbort(reason)));
+    if (job.timeoutMs !== undefined) {
+      const timeoutMs = job.timeoutMs;
+      timer = setTimeout(() => control.abort(new JobTimeoutError(job.id, timeoutMs)), timeoutMs);
+    }
+    const jobContext: JobContext = {
+      id: job.id,
+      name: job.name,
+      payload: job.payload,
+      tenantId: job.tenantId,
+      attempt: job.attempt,
+      maxAttempts: job.maxAttempts,
+      get signal() {
+        return control.signal;
+      },
+      updateProgress: (progress) => {
+        const issue = jsonIssue(progress, 'progress');
+        if (issue) return Promise.reject(new TypeError(issue));
+        return job.updateProgress(progress);
+      },
+    };
     let running: Promise<unknown>;
     try {
-      running = handler(context);
+      const value: unknown = handler(jobContext);
+      running = value instanceof Promise ? value : Promise.resolve(value);
     } catch (error) {
       running = Promise.reject(error);
     }
-    // The handler may settle after an abort decided the attempt: never let that be unhandled.
-    running.catch(() => undefined);
-    const winner = await Promise.race([running.then((value) => ({ value })), aborted]);
-    if (winner === 'aborted') {
-      const reason: unknown = controller.signal.reason;
-      return reason === SHUTDOWN ? { kind: 'handed-back' } : failed(toErrorInfo(reason));
-    }
-    const issue = winner.value === undefined ? undefined : jsonIssue(winner.value, 'result');
-    if (issue) return failed({ code: 'JOB_INVALID_RESULT', message: issue, retryable: false });
-    return { kind: 'completed', result: winner.value };
-  } catch (error) {
-    if (controller.signal.aborted && controller.signal.reason === SHUTDOWN) return { kind: 'handed-back' };
-    return failed(toErrorInfo(error));
-  } finally {
-    if (timer) clearTimeout(timer);
-    if (onAbort) controller.signal.removeEventListener('abort', onAbort);
-  }
+    // After an abort decided the attempt, whatever the handler does later is ignored (and never unhandled).
+    running.then(
+      (value) => {
+        const issue = value === undefined ? undefined : jsonIssue(value, 'result');
+        finish(
+          issue
+            ? failed({ code: 'JOB_INVALID_RESULT', message: issue, retryable: false })
+            : { kind: 'completed', result: value },
+        );
+      },
+      (error: unknown) => finish(control.aborted ? fromAbort(control.reason) : failed(toErrorInfo(error))),
+    );
+  });
 }

@@ -31,6 +31,7 @@ export class QueueTelemetry {
   private readonly depth: ObservableGauge;
   private readonly observeDepth: (result: ObservableResult) => Promise<void>;
   private readonly baseAttributes: Attributes;
+  private readonly attributeCache = new Map<string, Attributes>();
 
   constructor(
     readonly queueName: string,
@@ -85,10 +86,20 @@ export class QueueTelemetry {
     );
   }
 
+  /** Attributes of a job's metrics, cached: they are the same for every job of a name and tenant. */
   jobAttributes(jobName: string, tenantId: string | undefined): Attributes {
-    return tenantId === undefined
-      ? { ...this.baseAttributes, [ATTR.jobName]: jobName }
-      : { ...this.baseAttributes, [ATTR.jobName]: jobName, [ATTR.tenantId]: tenantId };
+    const key = tenantId === undefined ? jobName : `${jobName}\u0000${tenantId}`;
+    let attributes = this.attributeCache.get(key);
+    if (!attributes) {
+      if (this.attributeCache.size >= 10_000) this.attributeCache.clear();
+      attributes = Object.freeze(
+        tenantId === undefined
+          ? { ...this.baseAttributes, [ATTR.jobName]: jobName }
+          : { ...this.baseAttributes, [ATTR.jobName]: jobName, [ATTR.tenantId]: tenantId },
+      );
+      this.attributeCache.set(key, attributes);
+    }
+    return attributes;
   }
 
   recordWait(seconds: number, attributes: Attributes): void {

@@ -1,5 +1,5 @@
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
-import { runAttempt, SHUTDOWN } from '../../internal/attempt';
+import { AttemptControl, runAttempt, SHUTDOWN } from '../../internal/attempt';
 import { backoffDelay } from '../../internal/options';
 import type { QueueTelemetry } from '../../internal/telemetry';
 import { resolveWorkerOptions, type ResolvedWorkerOptions } from '../../internal/worker-options';
@@ -39,7 +39,7 @@ function backoffStrategy(
 export class BullmqJobWorker implements JobWorker {
   private readonly options: ResolvedWorkerOptions;
   private readonly worker: Worker;
-  private readonly active = new Map<string, AbortController>();
+  private readonly active = new Map<string, AttemptControl>();
   private heartbeat: NodeJS.Timeout | undefined;
   private started: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
@@ -114,7 +114,7 @@ export class BullmqJobWorker implements JobWorker {
     });
     if ((await Promise.race([closed.then(() => 'closed' as const), expired])) === 'expired') {
       // Past the deadline: abort the attempts; their processors hand the jobs back to wait.
-      for (const controller of this.active.values()) controller.abort(SHUTDOWN);
+      for (const control of this.active.values()) control.abort(SHUTDOWN);
       await closed;
     }
     clearTimeout(timer);
@@ -127,8 +127,8 @@ export class BullmqJobWorker implements JobWorker {
     // The job has left the tenant's waiting line (only once: a re-run after a stall or hand-back
     // has attemptsStarted > 1).
     if (envelope.t !== undefined && job.attemptsStarted <= 1) this.context.fairness.leave(envelope.t);
-    const controller = new AbortController();
-    this.active.set(id, controller);
+    const control = new AttemptControl();
+    this.active.set(id, control);
     try {
       const outcome = await runAttempt(
         this.handlers,
@@ -144,7 +144,7 @@ export class BullmqJobWorker implements JobWorker {
           readySince: job.attemptsStarted <= 1 ? job.timestamp + (job.opts.delay ?? 0) : undefined,
           updateProgress: (progress) => job.updateProgress(progress),
         },
-        controller,
+        control,
         this.context.telemetry,
       );
       if (this.crashed) return await new Promise(() => undefined); // a dead process reports nothing

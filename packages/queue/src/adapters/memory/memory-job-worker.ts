@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { runAttempt, SHUTDOWN } from '../../internal/attempt';
+import { AttemptControl, runAttempt, SHUTDOWN } from '../../internal/attempt';
 import { cloneJson } from '../../internal/clone';
 import type { QueueTelemetry } from '../../internal/telemetry';
 import { resolveWorkerOptions, type ResolvedWorkerOptions } from '../../internal/worker-options';
@@ -10,7 +10,7 @@ import type { MemoryJobQueue, StoredJob } from './memory-job-queue';
 export class MemoryJobWorker implements JobWorker {
   private readonly token = randomUUID();
   private readonly options: ResolvedWorkerOptions;
-  private readonly active = new Map<string, AbortController>();
+  private readonly active = new Map<string, AttemptControl>();
   private readonly idleWaiters = new Set<() => void>();
   private running = false;
   private closing: Promise<void> | undefined;
@@ -98,8 +98,8 @@ export class MemoryJobWorker implements JobWorker {
   }
 
   private run(job: StoredJob): void {
-    const controller = new AbortController();
-    this.active.set(job.id, controller);
+    const control = new AttemptControl();
+    this.active.set(job.id, control);
     const token = this.token;
     runAttempt(
       this.handlers,
@@ -117,7 +117,7 @@ export class MemoryJobWorker implements JobWorker {
           if (!this.crashed) this.queue.updateProgress(job, token, progress);
         },
       },
-      controller,
+      control,
       this.telemetry,
     )
       .then((outcome) => {
@@ -143,7 +143,7 @@ export class MemoryJobWorker implements JobWorker {
         deadline = setTimeout(() => resolve('expired'), deadlineMs);
       });
       if ((await Promise.race([idle, expired])) === 'expired') {
-        for (const controller of this.active.values()) controller.abort(SHUTDOWN);
+        for (const control of this.active.values()) control.abort(SHUTDOWN);
         await idle;
       }
       clearTimeout(deadline);
