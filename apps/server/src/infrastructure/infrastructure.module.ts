@@ -5,7 +5,8 @@ import { createCache } from './cache/create-cache';
 import { createLlm } from './llm/create-llm';
 import { LlmModule } from './llm/llm.module';
 import { createDatabase } from './database/create-database';
-import { DatabaseModule } from './database/database.module';
+import { DATA_SOURCE, DatabaseModule } from './database/database.module';
+import { type DataSource } from 'typeorm';
 import { createQueue } from './queue/create-queue';
 import { QueueModule } from './queue/queue.module';
 import { ReadinessRegistry } from './readiness/readiness.registry';
@@ -58,8 +59,9 @@ export class InfrastructureModule {
           },
         }),
         LlmModule.forRootAsync({
-          inject: [APP_CONFIG],
-          useFactory: (config: AppConfig) => createLlm(config),
+          inject: [APP_CONFIG, DATA_SOURCE],
+          useFactory: (config: AppConfig, dataSource: DataSource | undefined) =>
+            createLlm(config, dataSource),
         }),
       ],
     };

@@ -8,6 +8,9 @@ import {
   MODULE_OPTIONS_TOKEN,
 } from './database.module-definition';
 
+/** The TypeORM DataSource, for adapters that persist through it (the usage ledger). */
+export const DATA_SOURCE = Symbol('DATA_SOURCE');
+
 /** The stores of tenants, documents and conversations (SQLite embedded, PostgreSQL in production). */
 @Global()
 @Module({
@@ -27,8 +30,13 @@ import {
       inject: [MODULE_OPTIONS_TOKEN],
       useFactory: (options: DatabaseModuleOptions) => options.conversations,
     },
+    {
+      provide: DATA_SOURCE,
+      inject: [MODULE_OPTIONS_TOKEN],
+      useFactory: (options: DatabaseModuleOptions) => options.dataSource,
+    },
   ],
-  exports: [TENANT_STORE, DOCUMENT_STORE, CONVERSATION_STORE],
+  exports: [TENANT_STORE, DOCUMENT_STORE, CONVERSATION_STORE, DATA_SOURCE],
 })
 export class DatabaseModule extends ConfigurableModuleClass implements OnApplicationShutdown {
   constructor(@Inject(MODULE_OPTIONS_TOKEN) private readonly options: DatabaseModuleOptions) {

@@ -1,8 +1,14 @@
-import { ExtractiveLlmProvider, FakeLlmProvider } from '@ai-scale/llm-gateway';
+import {
+  ExtractiveLlmProvider,
+  FakeLlmProvider,
+  MemoryUsageLedger,
+  type UsageLedger,
+} from '@ai-scale/llm-gateway';
 import { OpenAiCompatibleLlmProvider } from '@ai-scale/llm-gateway/openai-compatible';
 import { type AppConfig } from '../../config';
 import { type LlmModuleOptions } from './llm.module-definition';
-import { MemoryUsageLedger } from './memory-usage-ledger';
+import { TypeormUsageLedger } from './typeorm-usage-ledger';
+import { type DataSource } from 'typeorm';
 import { type ProviderRoute, SimpleLlmGateway } from './simple-llm-gateway';
 
 const FREE = { prompt: 0, completion: 0 };
@@ -13,7 +19,10 @@ const PRICES: Record<string, { prompt: number; completion: number }> = {
 };
 
 /** Builds the ordered provider routes of LLM_PROVIDERS (first primary, the rest fallbacks). */
-export async function createLlm(config: AppConfig): Promise<LlmModuleOptions> {
+export async function createLlm(
+  config: AppConfig,
+  dataSource: DataSource | undefined,
+): Promise<LlmModuleOptions> {
   const routes: ProviderRoute[] = config.LLM_PROVIDERS.map((spec) => {
     switch (spec.provider) {
       case 'extractive':
@@ -40,6 +49,6 @@ export async function createLlm(config: AppConfig): Promise<LlmModuleOptions> {
         );
     }
   });
-  const ledger = new MemoryUsageLedger();
+  const ledger: UsageLedger = dataSource ? new TypeormUsageLedger(dataSource) : new MemoryUsageLedger();
   return { gateway: new SimpleLlmGateway(routes, ledger), ledger };
 }

@@ -28,10 +28,10 @@ async function createVectorStore(config: AppConfig, dimensions: number): Promise
   switch (config.VECTOR_STORE) {
     case 'memory':
       return new MemoryVectorStore({ dimensions });
-    case 'lancedb':
-      // TODO(retrieval): LanceDB under DATA_DIR once `@ai-scale/retrieval/lancedb` is published.
-      void path.join(config.DATA_DIR, 'lancedb');
-      return new MemoryVectorStore({ dimensions });
+    case 'lancedb': {
+      const { LancedbVectorStore } = await import('@ai-scale/retrieval/lancedb');
+      return LancedbVectorStore.open({ uri: path.join(config.DATA_DIR, 'lancedb'), dimensions });
+    }
     case 'pinecone':
       throw new Error('VECTOR_STORE=pinecone is not available in this build of @ai-scale/retrieval yet');
   }

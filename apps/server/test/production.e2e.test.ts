@@ -1,0 +1,147 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import {
+  createThrowawayPostgresDatabase,
+  describeWithRedisAndPostgres,
+  redisUrl,
+  type ThrowawayDatabase,
+  uniqueName,
+  waitFor,
+} from '@ai-scale/testkit';
+import { type ServerUnderTest, startServer } from './support/server-under-test';
+
+const ADMIN_TOKEN = 'admin-token-for-production-tests';
+const builtMain = path.join(__dirname, '..', 'dist', 'main.js');
+
+/**
+ * Production shape: BullMQ and the answer cache on the real Redis, PostgreSQL (a throwaway
+ * database), ROLE=api in this process and a SEPARATE worker process (ROLE=worker, the built dist).
+ */
+describeWithRedisAndPostgres(
+  'production configuration: api here, worker in another process (Redis + PostgreSQL)',
+  () => {
+    let database: ThrowawayDatabase;
+    let dataDir: string;
+    let worker: ChildProcess;
+    let server: ServerUnderTest;
+    let keyA: string;
+    let keyB: string;
+    let workerOutput = '';
+
+    beforeAll(async () => {
+      if (!existsSync(builtMain))
+        throw new Error('build the server first: npm run build -w @ai-scale/server');
+      database = await createThrowawayPostgresDatabase('server');
+      dataDir = mkdtempSync(path.join(tmpdir(), 'ai-scale-prod-'));
+      const environment = {
+        QUEUE_DRIVER: 'bullmq',
+        CACHE_DRIVER: 'redis',
+        REDIS_URL: redisUrl(),
+        DATABASE_URL: database.url,
+        QUEUE_PREFIX: uniqueName('srvq'),
+        CACHE_PREFIX: uniqueName('srvc'),
+        VECTOR_STORE: 'lancedb',
+        DATA_DIR: dataDir,
+        ADMIN_TOKEN,
+        LOG_LEVEL: 'warn',
+        LANCE_CPU_THREADS: '2',
+      };
+      // The api migrates the schema first; the worker then finds it current.
+      server = await startServer({ ...environment, ROLE: 'api' });
+      worker = spawn(process.execPath, [builtMain], {
+        env: {
+          PATH: process.env.PATH,
+          ...environment,
+          ROLE: 'worker',
+          PORT: '0',
+          HOST: '127.0.0.1',
+          SCARF_ANALYTICS: 'false',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      worker.stdout?.on('data', (chunk) => (workerOutput += String(chunk)));
+      worker.stderr?.on('data', (chunk) => (workerOutput += String(chunk)));
+      await waitFor(() => workerOutput.includes('listening'), {
+        timeoutMs: 20_000,
+        message: 'the worker process to start',
+      });
+      keyA = (await server.request('POST', '/v1/admin/tenants', { token: ADMIN_TOKEN, body: { name: 'A' } }))
+        .body.apiKey;
+      keyB = (await server.request('POST', '/v1/admin/tenants', { token: ADMIN_TOKEN, body: { name: 'B' } }))
+        .body.apiKey;
+    }, 60_000);
+
+    afterAll(async () => {
+      if (worker && worker.exitCode === null) {
+        const exited = new Promise((resolve) => worker.once('exit', resolve));
+        worker.kill('SIGTERM');
+        await exited;
+      }
+      await server?.close();
+      await database?.drop();
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    }, 30_000);
+
+    async function waitForJob(token: string, jobId: string) {
+      let body: { state: string; result: unknown } | undefined;
+      await waitFor(
+        async () => {
+          body = (await server.request('GET', `/v1/jobs/${jobId}`, { token })).body;
+          return body?.state === 'completed' || body?.state === 'failed';
+        },
+        { timeoutMs: 20_000, message: `job ${jobId}` },
+      );
+      return body!;
+    }
+
+    it('reports every dependency ready by name', async () => {
+      const ready = await server.request('GET', '/health/ready');
+      expect(ready.status).toBe(200);
+      expect(Object.keys(ready.body.checks).sort()).toEqual(['database', 'queue', 'redis', 'vector-store']);
+    });
+
+    it('ingests in the worker, answers through the worker, isolates documents, jobs, cache and usage by tenant', async () => {
+      const created = await server.request('POST', '/v1/documents', {
+        token: keyA,
+        body: {
+          title: 'Osprey',
+          text: 'The Osprey service stores invoices for seven years in the archive bucket.',
+        },
+      });
+      expect(created.status).toBe(202);
+      expect((await waitForJob(keyA, created.body.jobId)).state).toBe('completed');
+      expect(
+        (await server.request('GET', `/v1/documents/${created.body.documentId}`, { token: keyA })).body
+          .status,
+      ).toBe('ready');
+      expect(
+        (await server.request('GET', `/v1/documents/${created.body.documentId}`, { token: keyB })).status,
+      ).toBe(404);
+      expect((await server.request('GET', `/v1/jobs/${created.body.jobId}`, { token: keyB })).status).toBe(
+        404,
+      );
+
+      const question = { message: 'How long does Osprey keep invoices?' };
+      const first = await server.request('POST', '/v1/chat', { token: keyA, body: question });
+      expect(first.status).toBe(200);
+      expect(first.body.answer).toContain('seven years');
+      expect(first.body.citations[0]?.documentId).toBe(created.body.documentId);
+      const cached = await server.request('POST', '/v1/chat', { token: keyA, body: question });
+      expect(cached.body.cache).toBe('exact');
+      const otherTenant = await server.request('POST', '/v1/chat', { token: keyB, body: question });
+      expect(otherTenant.body.cache).toBeNull();
+      expect(otherTenant.body.answer).not.toContain('seven years');
+
+      // Searching from the api process is not asserted here: LanceDB is an embedded, single-process
+      // store, and the api's table handle does not see the worker's writes (see the README). A
+      // multi-process deployment uses VECTOR_STORE=pinecone; search isolation is covered embedded.
+
+      const usageA = await server.request('GET', '/v1/usage', { token: keyA });
+      const usageB = await server.request('GET', '/v1/usage', { token: keyB });
+      expect(usageA.body.total.requests).toBe(2);
+      expect(usageB.body.total.requests).toBe(1);
+    }, 60_000);
+  },
+);
