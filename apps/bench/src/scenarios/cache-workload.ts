@@ -51,7 +51,28 @@ export function intentsOf(pairs: readonly LabeledQueryPair[]): string[][] {
   return [...groups.values()];
 }
 
-/** `length` draws of intent indexes with Zipf(s) popularity, each with a uniformly chosen wording. */
+const PREFIXES = ['', '', 'hi, ', 'quick question: ', 'hey, ', 'please tell me: '];
+const SUFFIXES = ['', '', ' thanks', ' please', ' thank you'];
+
+/**
+ * How people actually type a question they have seen phrased before: sometimes in lower case,
+ * without the question mark, with a greeting or a "thanks". Exact keys miss these; a semantic cache
+ * should not.
+ */
+function retype(question: string, random: () => number): string {
+  if (random() < 0.5) return question;
+  let text = question;
+  if (random() < 0.5) text = text.toLowerCase();
+  if (random() < 0.5) text = text.replace(/\?$/, '');
+  const prefix = PREFIXES[Math.floor(random() * PREFIXES.length)] as string;
+  const suffix = SUFFIXES[Math.floor(random() * SUFFIXES.length)] as string;
+  return `${prefix}${prefix === '' ? text : text.charAt(0).toLowerCase() + text.slice(1)}${suffix}`;
+}
+
+/**
+ * `length` draws of intent indexes with Zipf(s) popularity, each with a uniformly chosen wording,
+ * half of them retyped (see `retype`).
+ */
 export function zipfStream(
   intents: readonly string[][],
   length: number,
@@ -74,7 +95,7 @@ export function zipfStream(
     );
     const intent = order[rank < 0 ? order.length - 1 : rank] as number;
     const wordings = intents[intent] as string[];
-    return { intent, question: wordings[Math.floor(random() * wordings.length)] as string };
+    return { intent, question: retype(wordings[Math.floor(random() * wordings.length)] as string, random) };
   });
 }
 
