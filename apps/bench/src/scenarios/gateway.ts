@@ -2,8 +2,9 @@
  * Scenario `gateway`: what @ai-scale/llm-gateway costs and what it saves.
  *
  * 1. Overhead: the same in-process fake provider (no latency) called directly and through the
- *    gateway (routing, token bound, breaker, limits, cost, memory ledger, spans), at a fixed offered
- *    rate, with tracing ON (a real BasicTracerProvider + BatchSpanProcessor + a no-op exporter).
+ *    gateway (routing, token bound, breaker, bulkhead, RPM/TPM buckets, cost, memory ledger, spans),
+ *    paced at a fixed rate (2,000 calls/s by default, `--rate N`), one call at a time, with tracing
+ *    ON (a real BasicTracerProvider + BatchSpanProcessor + an exporter that drops the batches).
  *    Phases alternate direct/gateway so drift hits both; overhead = gateway − direct per percentile.
  * 2. Faults: a primary fake OpenAI-compatible HTTP server failing 30% of calls (15% 500, 10% 429
  *    with Retry-After, 5% hangs) and a healthy fallback server, through the openai-compatible
@@ -85,6 +86,33 @@ async function paced(
   return { latenciesUs, callsPerSecond: total / elapsedS, failures };
 }
 
+/**
+ * Calls `call` at `rate` per second for `seconds`, one at a time: each call starts at its slot (or
+ * at once when behind) and is awaited before the next, so a call's latency is its own and never
+ * includes the microtasks of calls started in the same tick (which open-loop batching would add).
+ * The event loop turns between calls (setImmediate), so timers and the span exporter keep running.
+ */
+async function pacedSequential(
+  rate: number,
+  seconds: number,
+  call: (index: number) => Promise<unknown>,
+): Promise<{ latenciesUs: number[]; callsPerSecond: number }> {
+  const total = Math.round(rate * seconds);
+  const latenciesUs = new Array<number>(total);
+  const intervalNs = 1e9 / rate;
+  const started = process.hrtime.bigint();
+  for (let index = 0; index < total; index++) {
+    while (Number(process.hrtime.bigint() - started) < index * intervalNs) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const begin = process.hrtime.bigint();
+    await call(index);
+    latenciesUs[index] = Number(process.hrtime.bigint() - begin) / 1_000;
+  }
+  const elapsedS = Number(process.hrtime.bigint() - started) / 1e9;
+  return { latenciesUs, callsPerSecond: total / elapsedS };
+}
+
 async function overhead(context: ScenarioContext): Promise<Record<string, number>> {
   const exporter = new DiscardingExporter();
   const tracerProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] });
@@ -118,14 +146,14 @@ async function overhead(context: ScenarioContext): Promise<Record<string, number
   context.log(
     `warm-up, then ${rate} calls/s for ${seconds} s per phase, direct and gateway alternating twice`,
   );
-  await paced(rate, 1, direct);
-  await paced(rate, 1, viaGateway);
+  await pacedSequential(rate, 1, direct);
+  await pacedSequential(rate, 1, viaGateway);
   const directUs: number[] = [];
   const gatewayUs: number[] = [];
   let gatewayRate = 0;
   for (let phase = 0; phase < 2; phase++) {
-    directUs.push(...(await paced(rate, seconds / 2, direct)).latenciesUs);
-    const measured = await paced(rate, seconds / 2, viaGateway);
+    directUs.push(...(await pacedSequential(rate, seconds / 2, direct)).latenciesUs);
+    const measured = await pacedSequential(rate, seconds / 2, viaGateway);
     gatewayUs.push(...measured.latenciesUs);
     gatewayRate += measured.callsPerSecond / 2;
   }
