@@ -103,10 +103,11 @@ describe('docker-compose stack (infra/docker-compose.yml)', () => {
     expect(Number(record(worker.deploy).replicas)).toBeGreaterThanOrEqual(2);
   });
 
-  it('gives a stopping worker longer than its shutdown deadline', () => {
-    const worker = record(services.worker);
-    const deadlineSeconds = Number(record(worker.environment).SHUTDOWN_TIMEOUT_MS) / 1000;
-    expect(durationSeconds(worker.stop_grace_period)).toBeGreaterThan(deadlineSeconds);
+  it.each(SERVER_SERVICES)('gives a stopping %s longer than its shutdown deadline', (name) => {
+    const service = record(services[name]);
+    const deadlineSeconds = Number(record(service.environment).SHUTDOWN_TIMEOUT_MS ?? 10_000) / 1000;
+    // Docker's default grace period is 10 s.
+    expect(durationSeconds(service.stop_grace_period ?? '10s')).toBeGreaterThan(deadlineSeconds);
   });
 
   it('configures Redis for BullMQ (noeviction) and PostgreSQL with the credentials the server uses', () => {
