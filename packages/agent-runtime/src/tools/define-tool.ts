@@ -32,11 +32,21 @@ export function defineTool<TInput, TOutput extends JsonValue | AwaitInput>(
   return tool;
 }
 
-/** The JSON Schema the model sees for a tool's arguments. */
+const specs = new WeakMap<AnyTool, AgentToolSpec>();
+
+/** The JSON Schema the model sees for a tool's arguments (computed once per tool: it is sent every step). */
 export function toolSpec(tool: AnyTool): AgentToolSpec {
+  const cached = specs.get(tool);
+  if (cached) return cached;
   const schema = z.toJSONSchema(tool.input, { unrepresentable: 'any' }) as Record<string, unknown>;
   delete schema.$schema;
-  return { name: tool.name, description: tool.description, parameters: schema as JsonSchemaObject };
+  const spec: AgentToolSpec = {
+    name: tool.name,
+    description: tool.description,
+    parameters: schema as JsonSchemaObject,
+  };
+  specs.set(tool, spec);
+  return spec;
 }
 
 export type ParsedArguments =
