@@ -45,6 +45,8 @@ export interface BullmqJobQueueOptions {
   readonly keepCompleted?: Retention;
   /** The dead-letter set's retention (default 10,000 and 7 days). */
   readonly keepFailed?: Retention;
+  /** How long a call may wait for Redis before failing with `QueueUnavailableError` (default 5,000 ms). */
+  readonly operationTimeoutMs?: number;
 }
 
 /** The custom backoff strategy's name: exponential with jitter and a cap (see `backoffDelay`). */
@@ -83,9 +85,11 @@ export class BullmqJobQueue implements JobQueue {
   private events: QueueEvents | undefined;
   private eventChain: Promise<void> = Promise.resolve();
   private closed = false;
+  private readonly operationTimeoutMs: number;
 
   constructor(options: BullmqJobQueueOptions) {
     this.name = options.name;
+    this.operationTimeoutMs = options.operationTimeoutMs ?? 5_000;
     this.prefix = options.prefix ?? 'ai-scale';
     this.connection = { url: options.redisUrl };
     this.removeOnComplete = keepJobs(options.keepCompleted, { count: 10_000, age: 24 * 3_600 });
@@ -106,60 +110,68 @@ export class BullmqJobQueue implements JobQueue {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.telemetry.enqueueSpan(name, resolved.tenantId, async (carrier) => {
-      const rank = resolved.tenantId === undefined ? 0 : await this.fairness.join(resolved.tenantId);
-      const { data, opts } = this.toBullmq(payload, resolved, carrier, rank);
-      let job: Job;
-      try {
-        job = await this.queue.add(name, data, opts);
-      } catch (error) {
-        if (resolved.tenantId !== undefined) this.fairness.leave(resolved.tenantId);
-        throw unavailable(error, this.name);
-      }
-      if (resolved.idempotencyKey !== undefined) {
-        return (await this.settleIdempotent(job.id as string, data)) as JobRecord<P>;
-      }
-      return this.freshRecord(job, name, payload, resolved);
-    });
+    return this.guard(
+      this.telemetry.enqueueSpan(name, resolved.tenantId, async (carrier) => {
+        const rank = resolved.tenantId === undefined ? 0 : await this.fairness.join(resolved.tenantId);
+        const { data, opts } = this.toBullmq(payload, resolved, carrier, rank);
+        let job: Job;
+        try {
+          job = await this.queue.add(name, data, opts);
+        } catch (error) {
+          if (resolved.tenantId !== undefined) this.fairness.leave(resolved.tenantId);
+          throw unavailable(error, this.name);
+        }
+        if (resolved.idempotencyKey !== undefined) {
+          return (await this.settleIdempotent(job.id as string, data)) as JobRecord<P>;
+        }
+        return this.freshRecord(job, name, payload, resolved);
+      }),
+    );
   }
 
   async enqueueBulk(requests: readonly EnqueueRequest[]): Promise<JobRecord[]> {
     this.assertOpen();
     const resolved = resolveBulk(requests);
     if (requests.length === 0) return [];
-    return this.telemetry.enqueueSpan(requests[0]?.name as string, undefined, async (carrier) => {
-      const ranks = await this.fairness.joinMany(resolved.map((options) => options.tenantId));
-      const bulk = requests.map((request, index) => {
-        const { data, opts } = this.toBullmq(
-          request.payload,
-          resolved[index] as ResolvedEnqueueOptions,
-          carrier,
-          ranks[index] ?? 0,
+    return this.guard(
+      this.telemetry.enqueueSpan(requests[0]?.name as string, undefined, async (carrier) => {
+        const ranks = await this.fairness.joinMany(resolved.map((options) => options.tenantId));
+        const bulk = requests.map((request, index) => {
+          const { data, opts } = this.toBullmq(
+            request.payload,
+            resolved[index] as ResolvedEnqueueOptions,
+            carrier,
+            ranks[index] ?? 0,
+          );
+          return { name: request.name, data, opts };
+        });
+        let jobs: Job[];
+        try {
+          jobs = await this.queue.addBulk(bulk);
+        } catch (error) {
+          for (const options of resolved)
+            if (options.tenantId !== undefined) this.fairness.leave(options.tenantId);
+          throw unavailable(error, this.name);
+        }
+        return Promise.all(
+          jobs.map((job, index) => {
+            const options = resolved[index] as ResolvedEnqueueOptions;
+            const request = requests[index] as EnqueueRequest;
+            return options.idempotencyKey !== undefined
+              ? this.settleIdempotent(job.id as string, bulk[index]?.data as Envelope)
+              : this.freshRecord(job, request.name, request.payload, options);
+          }),
         );
-        return { name: request.name, data, opts };
-      });
-      let jobs: Job[];
-      try {
-        jobs = await this.queue.addBulk(bulk);
-      } catch (error) {
-        for (const options of resolved)
-          if (options.tenantId !== undefined) this.fairness.leave(options.tenantId);
-        throw unavailable(error, this.name);
-      }
-      return Promise.all(
-        jobs.map((job, index) => {
-          const options = resolved[index] as ResolvedEnqueueOptions;
-          const request = requests[index] as EnqueueRequest;
-          return options.idempotencyKey !== undefined
-            ? this.settleIdempotent(job.id as string, bulk[index]?.data as Envelope)
-            : this.freshRecord(job, request.name, request.payload, options);
-        }),
-      );
-    });
+      }),
+    );
   }
 
   async getJob<P = unknown, R = unknown>(id: string): Promise<JobRecord<P, R> | undefined> {
     this.assertOpen();
+    return this.guard(this.fetchRecord<P, R>(id));
+  }
+
+  private async fetchRecord<P, R>(id: string): Promise<JobRecord<P, R> | undefined> {
     try {
       const [job, state] = await Promise.all([this.queue.getJob(id), this.queue.getJobState(id)]);
       if (!job || state === 'unknown') return undefined;
@@ -171,6 +183,10 @@ export class BullmqJobQueue implements JobQueue {
 
   async counts(): Promise<JobCounts> {
     this.assertOpen();
+    return this.guard(this.fetchCounts());
+  }
+
+  private async fetchCounts(): Promise<JobCounts> {
     try {
       const counts = await this.queue.getJobCounts(
         'waiting',
@@ -201,7 +217,7 @@ export class BullmqJobQueue implements JobQueue {
     const offset = Math.max(0, page.offset ?? 0);
     if (limit === 0) return [];
     try {
-      const jobs = await this.queue.getFailed(offset, offset + limit - 1);
+      const jobs = await this.guard(this.queue.getFailed(offset, offset + limit - 1));
       return jobs.filter((job) => job !== undefined).map((job) => this.toRecord(job, 'failed'));
     } catch (error) {
       throw unavailable(error, this.name);
@@ -212,14 +228,16 @@ export class BullmqJobQueue implements JobQueue {
     this.assertOpen();
     let job: Job | undefined;
     try {
-      const [found, state] = await Promise.all([this.queue.getJob(id), this.queue.getJobState(id)]);
+      const [found, state] = await this.guard(
+        Promise.all([this.queue.getJob(id), this.queue.getJobState(id)]),
+      );
       if (found && state === 'failed') job = found;
     } catch (error) {
       throw unavailable(error, this.name);
     }
     if (!job) throw new JobNotFoundError(id, `no dead-lettered job ${id}`);
     try {
-      await job.retry('failed', { resetAttemptsMade: true });
+      await this.guard(job.retry('failed', { resetAttemptsMade: true }));
     } catch (error) {
       // Another caller retried it first.
       if (/not in the failed state|is not in the/i.test(String(error))) {
@@ -426,6 +444,31 @@ export class BullmqJobQueue implements JobQueue {
     if (!id) return 0;
     const job = await this.queue.getJob(id);
     return job?.attemptsMade ?? 0;
+  }
+
+  /**
+   * Bounds a Redis operation: while Redis is unreachable, ioredis queues commands and BullMQ waits
+   * for the connection without limit, so a caller would hang. The operation itself is not
+   * cancelled: a timed-out enqueue may still be stored once Redis answers (retry it with an
+   * idempotency key).
+   */
+  private guard<T>(operation: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new QueueUnavailableError(
+              `queue ${this.name}: Redis did not answer within ${this.operationTimeoutMs} ms`,
+              {
+                queue: this.name,
+              },
+            ),
+          ),
+        this.operationTimeoutMs,
+      );
+    });
+    return Promise.race([operation, timeout]).finally(() => clearTimeout(timer));
   }
 
   private assertOpen(): void {

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { QueueUnavailableError } from '../../errors';
 
 const LEAVE = `
 local waiting = redis.call('HINCRBY', KEYS[1], ARGV[1], -1)
@@ -20,7 +21,11 @@ export class TenantFairness {
   }
 
   async join(tenantId: string): Promise<number> {
-    return (await this.client.hincrby(this.key, tenantId, 1)) - 1;
+    try {
+      return (await this.client.hincrby(this.key, tenantId, 1)) - 1;
+    } catch (error) {
+      throw this.unavailable(error);
+    }
   }
 
   /** Ranks for a batch, in order, in one round trip; 0 for jobs without a tenant. */
@@ -28,12 +33,17 @@ export class TenantFairness {
     if (tenantIds.every((tenantId) => tenantId === undefined)) return tenantIds.map(() => 0);
     const pipeline = this.client.pipeline();
     for (const tenantId of tenantIds) if (tenantId !== undefined) pipeline.hincrby(this.key, tenantId, 1);
-    const results = (await pipeline.exec()) ?? [];
+    let results: [Error | null, unknown][];
+    try {
+      results = (await pipeline.exec()) ?? [];
+    } catch (error) {
+      throw this.unavailable(error);
+    }
     let next = 0;
     return tenantIds.map((tenantId) => {
       if (tenantId === undefined) return 0;
       const [error, value] = results[next++] ?? [new Error('missing reply'), 0];
-      if (error) throw error;
+      if (error) throw this.unavailable(error);
       return Number(value) - 1;
     });
   }
@@ -46,10 +56,19 @@ export class TenantFairness {
   }
 
   async close(): Promise<void> {
-    try {
-      await this.client.quit();
-    } catch {
-      this.client.disconnect();
+    if (this.client.status === 'ready') {
+      try {
+        await this.client.quit();
+        return;
+      } catch {
+        // fall through: drop the connection
+      }
     }
+    this.client.disconnect();
+  }
+
+  private unavailable(error: unknown): QueueUnavailableError {
+    const message = error instanceof Error ? error.message : String(error);
+    return new QueueUnavailableError(`tenant fairness counters: ${message}`, { cause: error });
   }
 }
