@@ -1,5 +1,5 @@
 import { createInMemoryTelemetry, type InMemoryTelemetry } from '@ai-scale/telemetry/testing';
-import { METRIC } from '@ai-scale/telemetry';
+import { METRIC, SPAN } from '@ai-scale/telemetry';
 import { MemoryKeyValueCache } from '../adapters/memory/memory-key-value-cache';
 import { MemoryVectorIndex } from '../adapters/memory/memory-vector-index';
 import { VectorSemanticCache } from '../semantic/vector-semantic-cache';
@@ -56,6 +56,12 @@ describe('ResponseCache metrics', () => {
     expect(await telemetry.metricValue(METRIC.cacheLookupDuration)).toBe(3);
     expect(await telemetry.metricValue(METRIC.cacheTokensSaved)).toBe(600);
     expect(await telemetry.metricValue(METRIC.cacheCostSaved)).toBeCloseTo(0.004, 6);
+    const spans = telemetry.spansNamed(SPAN.cacheLookup);
+    expect(spans.map((span) => [span.attributes.result, span.attributes.kind])).toEqual([
+      ['miss', undefined],
+      ['hit', 'exact'],
+      ['hit', 'semantic'],
+    ]);
   });
 
   it('counts evictions of the memory adapter', async () => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { MeterProvider } from '@opentelemetry/api';
-import { ATTR } from '@ai-scale/telemetry';
+import { SpanStatusCode, trace, type MeterProvider } from '@opentelemetry/api';
+import { ATTR, SPAN } from '@ai-scale/telemetry';
 import { AiScaleError } from '@ai-scale/errors';
 import { CacheValueTooLargeError } from '../errors/cache-value-too-large.error';
 import { InvalidCacheKeyError } from '../errors/invalid-cache-key.error';
@@ -61,12 +61,16 @@ const TENANT_COUNTER = 'tenant';
 const promptCounter = (promptVersion: string): string => `pv:${promptVersion}`;
 const documentCounter = (documentId: string): string => `doc:${documentId}`;
 
-function isUserError(error: unknown): boolean {
-  return (
-    AiScaleError.isInstance(error) &&
-    error.category === 'USER' &&
-    error.code !== 'CACHE_EMBEDDING_DIMENSION_MISMATCH'
-  );
+/** Our own validation errors (a malformed request or value) are the caller's bug and are thrown. */
+const CALLER_ERRORS = new Set([
+  'INVALID_CACHE_KEY',
+  'INVALID_CACHE_REQUEST',
+  'INVALID_CACHE_VALUE',
+  'INVALID_CACHE_OPTIONS',
+]);
+
+function isCallerError(error: unknown): boolean {
+  return AiScaleError.isInstance(error) && CALLER_ERRORS.has(error.code);
 }
 
 /**
@@ -116,27 +120,43 @@ export class ResponseCache implements LlmResponseCache {
     return this.semantic !== undefined && (request.cachePolicy?.semantic ?? this.semanticByDefault);
   }
 
+  /** A `cache.lookup` span with the outcome (`result` hit|miss, `kind`), then the metrics. */
   async lookup(request: CacheableRequest): Promise<ResponseCacheHit | null> {
     validateCacheableRequest(request);
     if (!cacheability(request).cacheable) return null;
-    const started = performance.now();
-    let hit: ResponseCacheHit | null = null;
-    try {
-      hit = await this.findExact(request, buildResponseCacheKey(request));
-      if (hit === null && this.useSemantic(request)) hit = await this.findSemantic(request);
-    } catch (error) {
-      if (isUserError(error)) throw error;
-      hit = null; // Fail open: an outage is a miss, the request goes to the model.
-    }
-    this.instruments.lookupDuration.record((performance.now() - started) / 1000);
-    if (hit === null) {
-      this.instruments.misses.add(1);
-    } else {
-      this.instruments.hits.add(1, { [ATTR.cacheKind]: hit.kind });
-      if (hit.tokens > 0) this.instruments.tokensSaved.add(hit.tokens, { [ATTR.cacheKind]: hit.kind });
-      if (hit.costUsd > 0) this.instruments.costSaved.add(hit.costUsd, { [ATTR.cacheKind]: hit.kind });
-    }
-    return hit;
+    return trace.getTracer('@ai-scale/cache').startActiveSpan(SPAN.cacheLookup, async (span) => {
+      const started = performance.now();
+      let hit: ResponseCacheHit | null = null;
+      try {
+        hit = await this.findExact(request, buildResponseCacheKey(request));
+        if (hit === null && this.useSemantic(request)) hit = await this.findSemantic(request);
+      } catch (error) {
+        if (isCallerError(error)) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+          span.end();
+          throw error;
+        }
+        // Fail open: an outage is a miss, the request goes to the model.
+        span.recordException(error as Error);
+        hit = null;
+      }
+      this.instruments.lookupDuration.record((performance.now() - started) / 1000);
+      span.setAttributes({
+        [ATTR.tenantId]: request.tenantId,
+        [ATTR.cacheResult]: hit === null ? 'miss' : 'hit',
+      });
+      if (hit === null) {
+        this.instruments.misses.add(1);
+      } else {
+        span.setAttribute(ATTR.cacheKind, hit.kind);
+        if (hit.similarity !== undefined) span.setAttribute('ai_scale.cache.similarity', hit.similarity);
+        this.instruments.hits.add(1, { [ATTR.cacheKind]: hit.kind });
+        if (hit.tokens > 0) this.instruments.tokensSaved.add(hit.tokens, { [ATTR.cacheKind]: hit.kind });
+        if (hit.costUsd > 0) this.instruments.costSaved.add(hit.costUsd, { [ATTR.cacheKind]: hit.kind });
+      }
+      span.end();
+      return hit;
+    });
   }
 
   private async findExact(request: CacheableRequest, key: string): Promise<ResponseCacheHit | null> {
@@ -241,17 +261,20 @@ export class ResponseCache implements LlmResponseCache {
       const parts = this.useSemantic(request) ? semanticParts(request) : null;
       if (parts !== null && this.semantic !== undefined) {
         const pointer: SemanticPointer = { k: key };
-        await this.semantic.store(
-          { tenantId: request.tenantId, partition: parts.partition },
-          parts.question,
-          pointer as unknown as JsonValue,
-          { ttlMs },
-        );
+        // The exact answer is stored: a failing semantic layer only costs future paraphrase hits.
+        await this.semantic
+          .store(
+            { tenantId: request.tenantId, partition: parts.partition },
+            parts.question,
+            pointer as unknown as JsonValue,
+            { ttlMs },
+          )
+          .catch(() => undefined);
       }
       return { stored: true, key };
     } catch (error) {
       if (error instanceof CacheValueTooLargeError) return { stored: false, reason: 'value-too-large' };
-      if (isUserError(error)) throw error;
+      if (isCallerError(error)) throw error;
       return { stored: false, reason: 'cache-unavailable' };
     }
   }

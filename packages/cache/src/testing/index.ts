@@ -11,3 +11,4 @@ export { llmResponseCacheContract, type LlmResponseCacheHarness } from './llm-re
 export { HashingEmbedder } from './hashing-embedder';
 export { seededRandom } from './random';
 export { evaluatePairs, parsePairs, type LabeledQueryPair, type PairEvaluation } from './evaluate-pairs';
+export { vectorIndexContract } from './vector-index-contract';
