@@ -150,7 +150,8 @@ export class AgentRuntime {
   /**
    * Validates the input, stores a `queued` run with its versions and deadline, and enqueues its
    * job (when the runtime has a queue). Rejects with `UnknownAgentError` or `InvalidRunInputError`
-   * before storing anything.
+   * before storing anything; when the enqueue fails, the run is failed (`step_failed`) and the
+   * queue's error rethrown.
    */
   async startRun(name: string, input: unknown, options: StartRunOptions = {}): Promise<RunRecord> {
     const definition = this.agents.get(name) ?? this.workflows.get(name);
@@ -187,13 +188,28 @@ export class AgentRuntime {
       finishedAt: null,
     };
     await this.store.createRun(run);
-    await this.enqueue(run, `run:${runId}:start`);
+    try {
+      await this.enqueue(run, `run:${runId}:start`);
+    } catch (error) {
+      // No job carries the run: fail it now rather than leave it `queued` forever.
+      await this.finish(
+        run,
+        'step_failed',
+        new StepFailedError({
+          runId,
+          message: `the run could not be queued: ${describeError(error).message}`,
+          cause: error,
+        }),
+      ).catch(() => undefined);
+      throw error;
+    }
     return run;
   }
 
   /**
    * Continues a `paused` run: `input` becomes the answer to what it awaits (the pending tool call's
-   * result, or the human node's result), the deadline restarts, and the run is queued again.
+   * result, or the human node's result), the deadline restarts, and the run is queued again. When
+   * the enqueue fails the run is put back `paused` and the queue's error rethrown (call it again).
    */
   async resume(runId: string, input: unknown): Promise<RunRecord> {
     const run = await this.getRun(runId);
@@ -218,7 +234,13 @@ export class AgentRuntime {
       updatedAt: now,
     };
     await this.store.updateRun(resumed);
-    await this.enqueue(resumed, `run:${runId}:resume:${run.steps}`);
+    try {
+      await this.enqueue(resumed, `run:${runId}:resume:${run.steps}`);
+    } catch (error) {
+      // Put the run back as it was, so that `resume` can simply be called again.
+      await this.store.updateRun(run).catch(() => undefined);
+      throw error;
+    }
     return resumed;
   }
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MemoryJobQueue } from '@ai-scale/queue';
+import { MemoryJobQueue, type JobQueue } from '@ai-scale/queue';
 import { waitFor } from '@ai-scale/testkit';
 import { MemoryCheckpointStore } from '../adapters/memory/memory-checkpoint-store';
 import { defineAgent } from '../agent/agent-definition';
@@ -62,5 +62,47 @@ describe('runs as queue jobs (memory queue)', () => {
     } finally {
       await worker.close();
     }
+  });
+
+  it('fails a run that could not be queued, and keeps a run paused when its resume could not be queued', async () => {
+    let down = true;
+    const flaky: Pick<JobQueue, 'enqueue'> = {
+      enqueue: (name, payload, options) =>
+        down
+          ? Promise.reject(Object.assign(new Error('redis is down'), { code: 'QUEUE_UNAVAILABLE' }))
+          : queue.enqueue(name, payload, options),
+    };
+    const model = scriptedModel('m', () => ({ toolCalls: [{ name: 'ask', arguments: {} }] }));
+    const ask = defineTool({
+      name: 'ask',
+      version: '1',
+      description: 'asks',
+      input: z.object({}),
+      execute: async () => awaitInput('?'),
+    });
+    const definition = defineAgent({
+      name: 'flaky',
+      promptVersion: '1',
+      systemPrompt: 's',
+      model,
+      tools: [ask],
+      input: z.object({}),
+    });
+    const store = new MemoryCheckpointStore();
+    const runtime = new AgentRuntime({ store, queue: flaky, agents: [definition] });
+
+    await expect(runtime.startRun('flaky', {}, { runId: 'lost' })).rejects.toThrow('redis is down');
+    expect(await runtime.getRun('lost')).toMatchObject({
+      status: 'failed',
+      stopReason: 'step_failed',
+      error: { code: 'AGENT_STEP_FAILED' },
+    });
+
+    down = false;
+    const started = await runtime.startRun('flaky', {});
+    expect((await runtime.processRun(started.runId)).status).toBe('paused');
+    down = true;
+    await expect(runtime.resume(started.runId, 'yes')).rejects.toThrow('redis is down');
+    expect(await runtime.getRun(started.runId)).toMatchObject({ status: 'paused', resumeInput: null });
   });
 });
