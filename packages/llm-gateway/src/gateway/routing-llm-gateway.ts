@@ -49,6 +49,8 @@ export interface ModelDefinition {
   readonly contextWindow: number;
   /** Output tokens reserved when the request gives no `maxTokens`. Default 1,024. */
   readonly maxOutputTokens?: number;
+  /** Attempt timeout for this model (slow large models need more); default the gateway's. */
+  readonly attemptTimeoutMs?: number;
 }
 
 export interface ProviderRegistration {
@@ -120,6 +122,7 @@ interface Prepared {
   readonly tokens: number;
   readonly trimmed: { readonly messages: number; readonly passages: number };
   readonly spanAttributes: Attributes;
+  readonly attemptTimeoutMs: number;
 }
 
 const NO_TRIM = Object.freeze({ messages: 0, passages: 0 });
@@ -587,6 +590,7 @@ export class RoutingLlmGateway implements LlmGateway {
       tokens: promptTokens + outputReserve,
       trimmed,
       spanAttributes,
+      attemptTimeoutMs: request.attemptTimeoutMs ?? model.attemptTimeoutMs ?? this.attemptTimeoutMs,
     };
   }
 
@@ -696,7 +700,8 @@ export class RoutingLlmGateway implements LlmGateway {
     );
     const controller = new AbortController();
     const remaining = deadline.remaining();
-    const byDeadline = remaining < this.attemptTimeoutMs;
+    const attemptTimeoutMs = target.attemptTimeoutMs;
+    const byDeadline = remaining < attemptTimeoutMs;
     const caller = deadline.callerSignal;
     return new Promise<T>((resolve, reject) => {
       let settled = false;
@@ -745,13 +750,13 @@ export class RoutingLlmGateway implements LlmGateway {
           const error = byDeadline
             ? deadline.error()
             : new ProviderTimeoutError({
-                message: `attempt on ${target.model.id} timed out after ${this.attemptTimeoutMs} ms`,
+                message: `attempt on ${target.model.id} timed out after ${attemptTimeoutMs} ms`,
                 provider: target.provider.name,
               });
           controller.abort(error);
           settle(error);
         },
-        byDeadline ? remaining : this.attemptTimeoutMs,
+        byDeadline ? remaining : attemptTimeoutMs,
       );
       const onCallerAbort = caller
         ? (): void => {
