@@ -53,6 +53,12 @@ export interface AgentRuntimeOptions {
   readonly queue?: Pick<JobQueue, 'enqueue'>;
   /** Attempts of a run's job for infrastructure failures (a dead worker, a store outage). Default 5. */
   readonly jobAttempts?: number;
+  /**
+   * Steps one job runs before it hands the run on to a new job (enqueued behind the others), so a
+   * long run does not hold a worker while short ones wait. Default: no limit (one job per run,
+   * until it ends or pauses). `1` runs exactly one step per job.
+   */
+  readonly stepsPerJob?: number;
   readonly now?: () => Date;
   readonly newRunId?: () => string;
 }
@@ -99,6 +105,7 @@ export class AgentRuntime {
   private readonly now: () => Date;
   private readonly newRunId: () => string;
   private readonly jobAttempts: number;
+  private readonly stepsPerJob: number | undefined;
   private readonly tracer = trace.getTracer('@ai-scale/agent-runtime');
   private readonly instruments: {
     steps: Histogram;
@@ -113,6 +120,7 @@ export class AgentRuntime {
     this.now = options.now ?? (() => new Date());
     this.newRunId = options.newRunId ?? randomUUID;
     this.jobAttempts = options.jobAttempts ?? 5;
+    this.stepsPerJob = options.stepsPerJob;
     for (const agent of options.agents ?? []) this.register(agent);
     for (const workflow of options.workflows ?? []) this.register(workflow);
     const meter = metrics.getMeter('@ai-scale/agent-runtime');
@@ -269,7 +277,10 @@ export class AgentRuntime {
         const run = await this.processRun(job.payload.runId, {
           signal: job.signal,
           finalAttempt: job.attempt >= job.maxAttempts,
+          ...(this.stepsPerJob ? { maxSteps: this.stepsPerJob } : {}),
         });
+        // Still running after its share of steps: a new job continues from the checkpoint just saved.
+        if (run.status === 'running') await this.enqueue(run, `run:${run.runId}:continue:${run.steps}`);
         return { runId: run.runId, status: run.status, stopReason: run.stopReason };
       },
     };

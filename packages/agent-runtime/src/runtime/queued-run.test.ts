@@ -105,4 +105,45 @@ describe('runs as queue jobs (memory queue)', () => {
     await expect(runtime.resume(started.runId, 'yes')).rejects.toThrow('redis is down');
     expect(await runtime.getRun(started.runId)).toMatchObject({ status: 'paused', resumeInput: null });
   });
+
+  it('with stepsPerJob: 1, runs one step per job, each continuing from the checkpoint', async () => {
+    const model = scriptedModel('m', (_request, call) =>
+      call < 3 ? { toolCalls: [{ name: 'count', arguments: { n: call } }] } : { content: 'done' },
+    );
+    const count = defineTool({
+      name: 'count',
+      version: '1',
+      description: 'c',
+      input: z.object({ n: z.number() }),
+      execute: async ({ n }) => n,
+    });
+    const definition = defineAgent({
+      name: 'stepwise',
+      promptVersion: '1',
+      systemPrompt: 's',
+      model,
+      tools: [count],
+      input: z.object({}),
+    });
+    const jobs = new MemoryJobQueue({ name: 'stepwise' });
+    const runtime = new AgentRuntime({
+      store: new MemoryCheckpointStore(),
+      queue: jobs,
+      agents: [definition],
+      stepsPerJob: 1,
+    });
+    const worker = jobs.createWorker(runtime.jobHandlers());
+    await worker.start();
+    try {
+      const started = await runtime.startRun('stepwise', {});
+      await waitFor(async () => (await runtime.getRun(started.runId)).status === 'succeeded', {
+        message: 'the end',
+      });
+      expect(await runtime.getRun(started.runId)).toMatchObject({ steps: 4, toolCalls: 3 });
+      expect((await jobs.counts()).completed).toBe(4);
+    } finally {
+      await worker.close();
+      await jobs.close();
+    }
+  });
 });
