@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineAgent, type AgentDefinition, type RunLimits } from '../../agent/agent-definition';
 import type { AgentModel } from '../../ports/agent-model';
 import { researchPlanner, type ResearchPlannerOptions } from './research-planner';
-import { researchTools, type ResearchToolOptions } from './research-tools';
+import { READ_TOOL, researchTools, SEARCH_TOOL, type ResearchToolOptions } from './research-tools';
 
 export const RESEARCH_AGENT = 'research';
 
@@ -20,7 +20,7 @@ export interface ResearchAgentOptions extends ResearchToolOptions, Omit<Research
 
 export const RESEARCH_SYSTEM_PROMPT = [
   'You are a research assistant for a company knowledge base.',
-  `Use ${'search_knowledge_base'} to find passages about the question, then ${'read_document'} on the most relevant document.`,
+  `Use ${SEARCH_TOOL} to find passages about the question, then ${READ_TOOL} on the most relevant document.`,
   'Answer only from what you read, cite documents as [documentId], and say so when the knowledge base has no answer.',
 ].join(' ');
 
