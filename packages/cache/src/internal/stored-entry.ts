@@ -35,9 +35,30 @@ export function encodeEntry(
   return { text, retainMs: ttlMs === undefined ? null : ttlMs + swrMs };
 }
 
-/** Decodes an entry; `undefined` when it is past its stale window (or fresh-only and expired). */
+function isDeadline(value: unknown): value is number | null {
+  return value === null || (typeof value === 'number' && Number.isFinite(value));
+}
+
+/**
+ * Decodes an entry; `undefined` when it is past its stale window, or when the stored text is not an
+ * entry this package wrote (a foreign or corrupted value under our key reads as a miss, never as data).
+ */
 export function decodeEntry<T extends JsonValue>(text: string, now: number): CacheEntry<T> | undefined {
-  const entry = JSON.parse(text) as StoredEntry;
+  let entry: StoredEntry;
+  try {
+    entry = JSON.parse(text) as StoredEntry;
+  } catch {
+    return undefined;
+  }
+  if (
+    typeof entry !== 'object' ||
+    entry === null ||
+    !('v' in entry) ||
+    !isDeadline(entry.e) ||
+    !isDeadline(entry.s)
+  ) {
+    return undefined;
+  }
   if (entry.e === null || now < entry.e) return { value: entry.v as T, expiresAt: entry.e, stale: false };
   if (entry.s !== null && now < entry.s) return { value: entry.v as T, expiresAt: entry.e, stale: true };
   return undefined;

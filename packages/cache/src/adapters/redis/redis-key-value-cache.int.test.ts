@@ -28,6 +28,21 @@ describeWithRedis('RedisKeyValueCache', () => {
 
   afterAll(() => deleteRedisKeysByPrefix(redisUrl(), filePrefix));
 
+  // First, so that ioredis's reconnect timers of the refused connection are long gone when the file ends.
+  it('fails with CacheUnavailableError when Redis does not answer, and getOrCompute still computes', async () => {
+    // Port 1 on loopback refuses connections.
+    const cache = new RedisKeyValueCache({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 200 });
+    try {
+      await expect(cache.get('ns', 'k')).rejects.toMatchObject({
+        code: 'CACHE_UNAVAILABLE',
+        isRetryable: true,
+      });
+      await expect(cache.getOrCompute('ns', 'k', async () => 'computed')).resolves.toBe('computed');
+    } finally {
+      await cache.close();
+    }
+  });
+
   keyValueCacheContract(
     { describe, it, afterEach },
     {
@@ -56,15 +71,16 @@ describeWithRedis('RedisKeyValueCache', () => {
     }
   });
 
-  it('fails with CacheUnavailableError when Redis does not answer, and getOrCompute still computes', async () => {
-    // Port 1 on loopback refuses connections.
-    const cache = new RedisKeyValueCache({ url: 'redis://127.0.0.1:1', commandTimeoutMs: 200 });
+  it('reads a foreign or corrupted value under its key as a miss', async () => {
+    const prefix = `${filePrefix}foreign:`;
+    const cache = openCache(prefix, {});
     try {
-      await expect(cache.get('ns', 'k')).rejects.toMatchObject({
-        code: 'CACHE_UNAVAILABLE',
-        isRetryable: true,
-      });
-      await expect(cache.getOrCompute('ns', 'k', async () => 'computed')).resolves.toBe('computed');
+      await admin.set(`${prefix}ns|k|garbage`, 'not json', 'PX', 60_000);
+      await admin.set(`${prefix}ns|k|shape`, '{"hello":"world"}', 'PX', 60_000);
+      expect(await cache.get('ns', 'garbage')).toBeUndefined();
+      expect(await cache.getMany('ns', ['garbage', 'shape'])).toEqual([undefined, undefined]);
+      expect(await cache.getOrCompute('ns', 'shape', async () => 'computed')).toBe('computed');
+      expect(await cache.get('ns', 'shape')).toBe('computed');
     } finally {
       await cache.close();
     }
