@@ -75,8 +75,8 @@ export interface VectorStore {
   deleteByIds(tenantId: string, ids: readonly string[]): Promise<void>;
   /** Deletes every chunk of a document; returns nothing, unknown documents are ignored. */
   deleteByDocument(tenantId: string, documentId: string): Promise<void>;
-  /** The chunks of one document (no vectors), in any order. */
-  listByDocument(tenantId: string, documentId: string): Promise<StoredChunk[]>;
+  /** The chunks of these documents (no vectors), in any order; one call for a whole ingestion batch. */
+  listByDocuments(tenantId: string, documentIds: readonly string[]): Promise<StoredChunk[]>;
   /** Records with their vectors, for the given ids that exist (in any order). */
   fetch(tenantId: string, ids: readonly string[]): Promise<VectorRecord[]>;
   search(tenantId: string, query: StoreQuery): Promise<StoreHit[]>;

@@ -69,7 +69,7 @@ describe('RetrievalService ingestion', () => {
     expect(edited).toMatchObject({ chunks: { added: 1, kept: 4, removed: 2, total: 5 }, embedded: 1 });
     expect(embedder.texts).toEqual(['## Section 2\nSection 2 now covers supersonic inlets.']);
     expect(await store.count('t')).toBe(5);
-    const stored = await store.listByDocument('t', 'd');
+    const stored = await store.listByDocuments('t', ['d']);
     expect(stored.map((chunk) => chunk.ordinal).sort()).toEqual([0, 1, 2, 3, 4]);
     expect(stored.find((chunk) => chunk.text.includes('supersonic'))?.metadata).toEqual({
       lang: 'en',
@@ -95,7 +95,9 @@ describe('RetrievalService ingestion', () => {
     });
     expect(result.embedded).toBe(0);
     expect(embedder.texts).toEqual([]);
-    expect((await store.listByDocument('t', 'd')).every((chunk) => chunk.metadata.year === 2024)).toBe(true);
+    expect((await store.listByDocuments('t', ['d'])).every((chunk) => chunk.metadata.year === 2024)).toBe(
+      true,
+    );
   });
 
   it('reuses the embedding cache across documents and tenants, keyed by model and content hash', async () => {

@@ -246,7 +246,7 @@ export function vectorStoreContract(
     it('isolates tenants: B sees none of A, whatever the filter says', async () => {
       expect(await store.count(tenantB)).toBe(0);
       expect(await vectorSearch(tenantB)).toEqual([]);
-      expect(await store.listByDocument(tenantB, 'doc-a')).toEqual([]);
+      expect(await store.listByDocuments(tenantB, ['doc-a'])).toEqual([]);
       expect(await store.fetch(tenantB, ['a-0', 'b-0'])).toEqual([]);
       for (const value of HOSTILE_VALUES) {
         expect(await vectorSearch(tenantB, { field: 'lang', op: 'eq', value })).toEqual([]);
@@ -296,7 +296,7 @@ export function vectorStoreContract(
 
     it('deletes by ids and by document; lists and fetches what is left', async () => {
       await store.deleteByIds(tenantA, ['a-1', 'missing']);
-      expect(sorted((await store.listByDocument(tenantA, 'doc-a')).map((chunk) => chunk.id))).toEqual([
+      expect(sorted((await store.listByDocuments(tenantA, ['doc-a'])).map((chunk) => chunk.id))).toEqual([
         'a-0',
         'a-2',
       ]);
@@ -307,7 +307,7 @@ export function vectorStoreContract(
       expect(ids(fetched)).toEqual(['a-0']);
       expect(fetched[0]?.vector.map((value) => Math.round(value * 1000) / 1000)).toEqual(unit(0));
       expect(fetched[0]?.ordinal).toBe(0);
-      const listed = await store.listByDocument(tenantA, 'doc-a');
+      const listed = await store.listByDocuments(tenantA, ['doc-a', 'doc-b', 'missing']);
       expect(listed.find((chunk) => chunk.id === 'a-2')?.metadata).toEqual(CONTRACT_RECORDS[2]?.metadata);
       expect(listed.find((chunk) => chunk.id === 'a-2')?.ordinal).toBe(2);
     });

@@ -67,11 +67,12 @@ export class MemoryVectorStore implements VectorStore {
     }
   }
 
-  async listByDocument(tenantId: string, documentId: string): Promise<StoredChunk[]> {
+  async listByDocuments(tenantId: string, documentIds: readonly string[]): Promise<StoredChunk[]> {
     const tenant = this.tenant(tenantId, false);
+    const wanted = new Set(documentIds);
     const chunks: StoredChunk[] = [];
     for (const record of tenant?.records.values() ?? []) {
-      if (record.documentId === documentId) chunks.push(withoutVector(record));
+      if (wanted.has(record.documentId)) chunks.push(withoutVector(record));
     }
     return chunks;
   }

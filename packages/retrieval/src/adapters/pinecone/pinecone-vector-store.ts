@@ -99,21 +99,22 @@ export class PineconeVectorStore implements VectorStore {
     );
   }
 
-  async listByDocument(tenantId: string, documentId: string): Promise<StoredChunk[]> {
+  async listByDocuments(tenantId: string, documentIds: readonly string[]): Promise<StoredChunk[]> {
     const namespace = this.namespace(tenantId);
     const chunks: StoredChunk[] = [];
-    let paginationToken: string | undefined;
-    do {
-      const page = await this.guard('list', () =>
-        namespace.fetchByMetadata({
-          filter: { [SYSTEM_KEYS.documentId]: { $eq: documentId } },
-          limit: 1000,
-          ...(paginationToken ? { paginationToken } : {}),
-        }),
-      );
-      for (const record of Object.values(page.records)) chunks.push(fromMetadata(record.id, record.metadata));
-      paginationToken = page.pagination?.next;
-    } while (paginationToken);
+    const unique = [...new Set(documentIds)];
+    for (let start = 0; start < unique.length; start += 100) {
+      const filter = { [SYSTEM_KEYS.documentId]: { $in: unique.slice(start, start + 100) } };
+      let paginationToken: string | undefined;
+      do {
+        const page = await this.guard('list', () =>
+          namespace.fetchByMetadata({ filter, limit: 1000, ...(paginationToken ? { paginationToken } : {}) }),
+        );
+        for (const record of Object.values(page.records))
+          chunks.push(fromMetadata(record.id, record.metadata));
+        paginationToken = page.pagination?.next;
+      } while (paginationToken);
+    }
     return chunks;
   }
 

@@ -1,0 +1,283 @@
+/**
+ * `npm run bench -- retrieval [--quick] [--dataset DIR]`: ingestion throughput through the
+ * RetrievalService (chunk → local embedder → LanceDB), search latency per mode on LanceDB at two
+ * table sizes, and ANN (IVF_FLAT) recall@10 against exact search on embeddings of real text.
+ * Baselines measured in the same run: embedding alone (ingest), exact brute-force search in JS.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { LocalEmbedder, RetrievalService, type SearchMode, type VectorRecord } from '@ai-scale/retrieval';
+import type { Scenario, ScenarioContext } from '../scenario';
+import { quantile, round } from '../report';
+import { chunkText, loadWorkload, type Workload } from './retrieval-workload';
+
+const TENANT = 'bench';
+const DIMENSIONS = 384;
+/** Fractions of the IVF partitions probed whose recall the scenario reports; 0.45 is the store's default. */
+const PROBE_FRACTIONS = [0.2, 0.45, 0.7];
+
+/** Exact top-k by brute-force dot product (vectors are L2-normalized, so dot = cosine). */
+class ExactIndex {
+  private readonly vectors: Float32Array[] = [];
+  add(vectors: readonly number[][]): void {
+    for (const vector of vectors) this.vectors.push(Float32Array.from(vector));
+  }
+  search(query: readonly number[], k: number): number[] {
+    const q = Float32Array.from(query);
+    const top: { index: number; score: number }[] = [];
+    for (let index = 0; index < this.vectors.length; index++) {
+      const vector = this.vectors[index] as Float32Array;
+      let score = 0;
+      for (let i = 0; i < q.length; i++) score += (q[i] as number) * (vector[i] as number);
+      if (top.length < k || score > (top[top.length - 1] as { score: number }).score) {
+        top.push({ index, score });
+        top.sort((a, b) => b.score - a.score);
+        if (top.length > k) top.pop();
+      }
+    }
+    return top.map((entry) => entry.index);
+  }
+}
+
+function sizeLabel(rows: number): string {
+  return rows % 1000 === 0 ? `${rows / 1000}k` : String(rows);
+}
+
+async function measureIngest(
+  context: ScenarioContext,
+  workload: Workload,
+  documents: number,
+): Promise<Record<string, number>> {
+  const { LancedbVectorStore } = await import('@ai-scale/retrieval/lancedb');
+  const directory = mkdtempSync(join(tmpdir(), 'bench-retrieval-ingest-'));
+  const embedder = new LocalEmbedder({ dimensions: DIMENSIONS });
+  const store = await LancedbVectorStore.open({ uri: directory, dimensions: DIMENSIONS });
+  try {
+    // chunkSize 64 turns a Cranfield abstract into ~2–4 chunks.
+    const service = new RetrievalService({ embedder, store, chunkSize: 64, chunkOverlap: 8 });
+    const inputs = workload.documents
+      .slice(0, documents)
+      .map((document) => ({ tenantId: TENANT, documentId: document.id, text: document.text }));
+    const started = performance.now();
+    let chunks = 0;
+    for (let start = 0; start < inputs.length; start += 200) {
+      const results = await service.ingestDocuments(inputs.slice(start, start + 200));
+      chunks += results.reduce((sum, result) => sum + result.chunks.total, 0);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    // Re-ingesting the same documents: everything is kept, nothing embedded.
+    const again = performance.now();
+    const repeat = await service.ingestDocuments(inputs.slice(0, 200));
+    const reingestSeconds = (performance.now() - again) / 1000;
+    // Baseline: the embedder alone on the same chunk texts.
+    const sample = (
+      await store.listByDocuments(
+        TENANT,
+        inputs.map((input) => input.documentId),
+      )
+    ).map((chunk) => chunk.text);
+    const embedStarted = performance.now();
+    await embedder.embed(sample);
+    const embedPerSecond = sample.length / ((performance.now() - embedStarted) / 1000);
+    context.table('Ingestion (RetrievalService → LocalEmbedder → LanceDB)', [
+      {
+        what: 'ingest (chunk + embed + upsert)',
+        documents: inputs.length,
+        chunks,
+        seconds: round(seconds),
+        chunks_per_s: round(chunks / seconds, 0),
+      },
+      {
+        what: 're-ingest unchanged (200 docs)',
+        documents: 200,
+        chunks: repeat.reduce((sum, result) => sum + result.chunks.kept, 0),
+        seconds: round(reingestSeconds),
+        chunks_per_s: 0,
+      },
+      {
+        what: 'baseline: embed only',
+        documents: 0,
+        chunks: sample.length,
+        seconds: round(sample.length / embedPerSecond),
+        chunks_per_s: round(embedPerSecond, 0),
+      },
+    ]);
+    if ((repeat[0]?.embedded ?? -1) !== 0)
+      throw new Error('re-ingesting unchanged documents embedded something');
+    return {
+      ingest_chunks_per_s: round(chunks / seconds, 0),
+      embed_only_chunks_per_s: round(embedPerSecond, 0),
+    };
+  } finally {
+    await store.close();
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+async function measureSearch(
+  context: ScenarioContext,
+  workload: Workload,
+  sizes: readonly number[],
+  queriesPerMode: number,
+): Promise<Record<string, number>> {
+  const { LancedbVectorStore } = await import('@ai-scale/retrieval/lancedb');
+  const directory = mkdtempSync(join(tmpdir(), 'bench-retrieval-search-'));
+  const embedder = new LocalEmbedder({ dimensions: DIMENSIONS });
+  const largest = Math.max(...sizes);
+  // The ANN index is built once the table reaches the largest size (below it: exact scans).
+  const store = await LancedbVectorStore.open({
+    uri: directory,
+    dimensions: DIMENSIONS,
+    ann: { threshold: largest },
+  });
+  const exact = new ExactIndex();
+  const metrics: Record<string, number> = {};
+  const rows: Record<string, string | number>[] = [];
+  try {
+    const service = new RetrievalService({ embedder, store });
+    const queryVectors = await embedder.embed(workload.queries);
+    let loaded = 0;
+    const partitions = Math.round(Math.sqrt(largest));
+    for (const size of [...sizes].sort((a, b) => a - b)) {
+      const loadStarted = performance.now();
+      for (let start = loaded; start < size; start += 5000) {
+        const end = Math.min(size, start + 5000);
+        const texts = Array.from({ length: end - start }, (_, i) => chunkText(workload, start + i));
+        const vectors = await embedder.embed(texts);
+        const records: VectorRecord[] = texts.map((text, i) => ({
+          id: `c${start + i}`,
+          documentId: `d${Math.floor((start + i) / 10)}`,
+          ordinal: (start + i) % 10,
+          contentHash: `h${start + i}`,
+          text,
+          vector: vectors[i] as number[],
+          metadata: {},
+        }));
+        await store.upsert(TENANT, records);
+        exact.add(vectors);
+      }
+      loaded = size;
+      const optimizeReport = await store.optimize();
+      context.log(
+        `${sizeLabel(size)} rows loaded in ${round((performance.now() - loadStarted) / 1000)} s; optimize ${round(optimizeReport.durationMs / 1000)} s: ${optimizeReport.indexes.join(', ')}`,
+      );
+      const label = sizeLabel(size);
+      for (const mode of ['vector', 'keyword', 'hybrid'] as SearchMode[]) {
+        for (let i = 0; i < 10; i++)
+          await service.search({ tenantId: TENANT, query: workload.queries[i] as string, mode });
+        const latencies: number[] = [];
+        for (let i = 0; i < queriesPerMode; i++) {
+          const started = performance.now();
+          await service.search({
+            tenantId: TENANT,
+            query: workload.queries[i % workload.queries.length] as string,
+            mode,
+            topK: 10,
+          });
+          latencies.push(performance.now() - started);
+        }
+        metrics[`${mode}_p50_ms_${label}`] = round(quantile(latencies, 0.5), 2);
+        metrics[`${mode}_p99_ms_${label}`] = round(quantile(latencies, 0.99), 2);
+        rows.push({
+          rows: label,
+          mode,
+          index: store.capabilities.exact
+            ? 'exact scan'
+            : `IVF_FLAT partitions=${partitions}, nprobes=${Math.ceil(0.45 * partitions)}`,
+          p50_ms: metrics[`${mode}_p50_ms_${label}`] as number,
+          p99_ms: metrics[`${mode}_p99_ms_${label}`] as number,
+        });
+      }
+      // Baseline: exact brute-force cosine in JS over the same vectors.
+      const baseline: number[] = [];
+      for (let i = 0; i < Math.min(queriesPerMode, 100); i++) {
+        const started = performance.now();
+        exact.search(queryVectors[i % queryVectors.length] as number[], 10);
+        baseline.push(performance.now() - started);
+      }
+      metrics[`exact_js_p50_ms_${label}`] = round(quantile(baseline, 0.5), 2);
+      rows.push({
+        rows: label,
+        mode: 'baseline: exact JS scan',
+        index: 'none',
+        p50_ms: metrics[`exact_js_p50_ms_${label}`] as number,
+        p99_ms: round(quantile(baseline, 0.99), 2),
+      });
+    }
+    context.table(
+      'Search latency through RetrievalService on LanceDB (topK 10, one tenant, query embedding included)',
+      rows,
+    );
+
+    // ANN recall@10: IVF_FLAT at several nprobes against the exact top 10 of the same vectors.
+    const probes = Math.min(context.quick ? 100 : 200, queryVectors.length);
+    const truth = queryVectors
+      .slice(0, probes)
+      .map((vector) => new Set(exact.search(vector, 10).map((index) => `c${index}`)));
+    const recallRows: Record<string, string | number>[] = [];
+    for (const fraction of PROBE_FRACTIONS) {
+      const nprobes = Math.ceil(fraction * partitions);
+      const probeStore = await LancedbVectorStore.open({
+        uri: directory,
+        dimensions: DIMENSIONS,
+        ann: { nprobes },
+      });
+      try {
+        let overlap = 0;
+        const latencies: number[] = [];
+        for (let i = 0; i < probes; i++) {
+          const started = performance.now();
+          const hits = await probeStore.search(TENANT, {
+            mode: 'vector',
+            vector: queryVectors[i] as number[],
+            topK: 10,
+          });
+          latencies.push(performance.now() - started);
+          const expected = truth[i] as Set<string>;
+          overlap += hits.filter((hit) => expected.has(hit.id)).length / Math.max(1, expected.size);
+        }
+        const recall = round(overlap / probes, 4);
+        if (fraction === 0.45) metrics.ann_recall_at_10 = recall;
+        metrics[`ann_recall_at_10_nprobes_${nprobes}`] = recall;
+        recallRows.push({
+          rows: sizeLabel(largest),
+          index: probeStore.capabilities.exact ? 'none (exact)' : `IVF_FLAT partitions=${partitions}`,
+          nprobes,
+          queries: probes,
+          recall_at_10: recall,
+          store_p50_ms: round(quantile(latencies, 0.5), 2),
+        });
+      } finally {
+        await probeStore.close();
+      }
+    }
+    context.table('ANN recall@10 vs exact search (real-text embeddings, 384-d, cosine)', recallRows);
+    return metrics;
+  } finally {
+    await store.close();
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+const scenario: Scenario = {
+  name: 'retrieval',
+  description: 'Ingest throughput, search latency per mode on LanceDB at two sizes, ANN recall@10 vs exact',
+  async run(context) {
+    process.env.LANCE_CPU_THREADS ??= '2';
+    process.env.LANCEDB_LOG ??= 'error';
+    const workload = loadWorkload(
+      typeof context.flags.dataset === 'string' ? context.flags.dataset : undefined,
+    );
+    context.log(
+      `${workload.documents.length} documents, ${workload.sentences.length} sentences, ${workload.queries.length} queries`,
+    );
+    const sizes = context.quick ? [10_000, 20_000] : [10_000, 100_000];
+    const ingest = await measureIngest(context, workload, context.quick ? 600 : workload.documents.length);
+    const search = await measureSearch(context, workload, sizes, context.quick ? 100 : 300);
+    return { ...ingest, ...search };
+  },
+};
+
+export default scenario;
