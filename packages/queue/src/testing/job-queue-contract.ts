@@ -202,6 +202,17 @@ export function jobQueueContract(
         assert.equal(counts.queued + counts.delayed, 0, 'nothing may be stored');
       });
 
+      it('rejects bad worker options with InvalidJobOptionsError', async () => {
+        const queue = await newQueue();
+        for (const options of [
+          { concurrency: 0 },
+          { rateLimit: { max: 0, durationMs: 10 } },
+          { lockDurationMs: -1 },
+        ]) {
+          assert.throws(() => queue.createWorker({}, options), InvalidJobOptionsError);
+        }
+      });
+
       it('enqueueBulk stores every job and returns them in order', async () => {
         const queue = await newQueue();
         const jobs = await queue.enqueueBulk([
