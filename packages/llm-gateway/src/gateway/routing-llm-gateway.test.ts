@@ -362,6 +362,25 @@ describe('RoutingLlmGateway cost, budgets and ledger', () => {
     });
   });
 
+  it('skips route models whose worst-case cost exceeds the request’s maxCostUsd', async () => {
+    const { gateway, primary } = setup();
+    // gpt-4o: 1,000 output tokens cost 0.01 USD; claude-sonnet-4: 0.015 USD.
+    const result = await gateway.chat(ask('hello', { tier: 'large', maxTokens: 1_000, maxCostUsd: 0.012 }));
+    expect(result.model).toBe('gpt-4o');
+    const cheapOnly = await gateway.chat(
+      ask('hello', { model: 'claude-sonnet-4', maxTokens: 1_000, maxCostUsd: 0.012 }),
+    );
+    expect(cheapOnly.model).toBe('gpt-4o');
+    const callsBefore = primary.calls;
+    await expect(
+      gateway.chat(ask('hello', { tier: 'large', maxTokens: 1_000, maxCostUsd: 0.001 })),
+    ).rejects.toMatchObject({
+      code: 'BUDGET_EXCEEDED',
+      period: 'request',
+    });
+    expect(primary.calls).toBe(callsBefore);
+  });
+
   it('answers from the response cache, recording the tokens and cost it saved', async () => {
     const stored = new Map<string, CachedResponse>();
     const cache: ResponseCacheHook = {

@@ -463,6 +463,8 @@ export class RoutingLlmGateway implements LlmGateway {
     if (request.temperature !== undefined && !(request.temperature >= 0 && request.temperature <= 2)) {
       problems.push('temperature must be between 0 and 2');
     }
+    if (request.maxCostUsd !== undefined && !(request.maxCostUsd >= 0))
+      problems.push('maxCostUsd must be >= 0');
     if (request.maxTokens !== undefined && !(Number.isInteger(request.maxTokens) && request.maxTokens > 0)) {
       problems.push('maxTokens must be a positive integer');
     }
@@ -517,7 +519,37 @@ export class RoutingLlmGateway implements LlmGateway {
       chain = ids.map((id) => this.models.get(id) as ModelDefinition);
       target = `tier:${resolvedTier}`;
     }
+    if (request.maxCostUsd !== undefined) chain = this.affordable(request, chain, bound.estimate);
     return { tier, target, chain, downgraded, estimateTokens: bound.estimate, upperBoundTokens: bound.upper };
+  }
+
+  /** The route's models whose worst-case cost (prompt estimate + full output reserve) fits `maxCostUsd`. */
+  private affordable(
+    request: GatewayChatRequest,
+    chain: readonly ModelDefinition[],
+    promptTokens: number,
+  ): ModelDefinition[] {
+    const limit = request.maxCostUsd as number;
+    let cheapest = Number.POSITIVE_INFINITY;
+    const kept = chain.filter((model) => {
+      const estimate = this.prices.cost(model.id, {
+        promptTokens,
+        completionTokens: request.maxTokens ?? model.maxOutputTokens ?? 1_024,
+        cachedTokens: 0,
+      });
+      cheapest = Math.min(cheapest, estimate);
+      return estimate <= limit;
+    });
+    if (kept.length === 0) {
+      throw new BudgetExceededError({
+        message: `no model of the route fits the request's ${limit} USD limit (cheapest estimate ${cheapest.toFixed(6)} USD)`,
+        tenantId: request.tenantId,
+        period: 'request',
+        limitUsd: limit,
+        spentUsd: cheapest,
+      });
+    }
+    return kept;
   }
 
   private async overBudget(tenantId: string, budget: TenantBudget): Promise<BudgetExceededError | undefined> {

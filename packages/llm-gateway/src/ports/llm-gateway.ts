@@ -30,6 +30,12 @@ export interface GatewayChatRequest {
   readonly seed?: number;
   readonly stop?: readonly string[];
   readonly context?: readonly ContextPassage[];
+  /**
+   * Most this call may cost, in USD, estimated before the call from the prompt estimate and the
+   * output reserve (`maxTokens`) at list prices: route models that could cost more are skipped;
+   * none left → `BudgetExceededError` with `period: 'request'`.
+   */
+  readonly maxCostUsd?: number;
   /** Overall deadline for the whole call (all attempts and back-offs), in ms from now. */
   readonly deadlineMs?: number;
   /** Per-attempt timeout override, in ms. */
