@@ -1,0 +1,238 @@
+/**
+ * The system under test, as it is deployed: one `ROLE=api` process and N `ROLE=worker` processes
+ * of the built server (`apps/server/dist/main.js`) on Redis (BullMQ queue, answer cache, rate limit)
+ * and a throwaway PostgreSQL database, calling the fake OpenAI-compatible provider, which runs in
+ * the bench process so its call counters can be read directly.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { request } from 'undici';
+import { startFakeOpenAiServer, type FakeOpenAiServer } from '@ai-scale/llm-gateway/testing';
+import { createThrowawayPostgresDatabase, type ThrowawayDatabase } from '@ai-scale/testkit';
+import { BullmqJobQueue } from '@ai-scale/queue/bullmq';
+import { freePort, sleep, spawnChild, stopChild, waitUntil, type ChildHandle } from './processes';
+
+/** The queue name the server gives its one BullMQ queue (apps/server create-queue.ts). */
+const SERVER_QUEUE_NAME = 'ai-scale';
+/** The model named to the fake provider; the server prices it at gpt-4o-mini list prices. */
+export const BENCH_MODEL = 'gpt-4o-mini';
+
+export interface StackOptions {
+  readonly redisUrl: string;
+  readonly workers: number;
+  readonly workerConcurrency: number;
+  readonly modelLatencyMs: number;
+  /**
+   * Fault rates of the fake provider. The object is read on every model call, so changing its
+   * fields during a run switches faults on and off.
+   */
+  readonly faults?: { serverError?: number; rateLimit?: number };
+  readonly log: (line: string) => void;
+}
+
+export interface ServerStack {
+  readonly apiUrl: string;
+  readonly apiKey: string;
+  readonly fake: FakeOpenAiServer;
+  readonly workers: ChildHandle[];
+  readonly api: ChildHandle;
+  readonly queuePrefix: string;
+  /** Queued (waiting, prioritized, delayed) and active jobs of the server's queue. */
+  queueCounts(): Promise<{ queued: number; active: number; completed: number; failed: number }>;
+  /** SIGKILLs worker `index` (a crash: no graceful shutdown). */
+  killWorker(index: number): Promise<void>;
+  /** Starts a fresh worker process in slot `index` and waits until it is ready. */
+  restartWorker(index: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function serverMainPath(): string {
+  const path = resolve(__dirname, '..', '..', '..', 'server', 'dist', 'main.js');
+  if (!existsSync(path)) {
+    throw new Error(
+      `the server is not built (${path} missing): run npx turbo run build --filter=@ai-scale/server...`,
+    );
+  }
+  return path;
+}
+
+/** The environment every process of the stack shares; only what the server needs, nothing inherited. */
+function baseEnvironment(
+  options: StackOptions,
+  fakeUrl: string,
+  databaseUrl: string,
+  prefix: string,
+): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    METRICS_ENABLED: 'false',
+    DEMO_TENANT: 'false',
+    SCARF_ANALYTICS: 'false',
+    QUEUE_DRIVER: 'bullmq',
+    CACHE_DRIVER: 'redis',
+    REDIS_URL: options.redisUrl,
+    QUEUE_PREFIX: `${prefix}q`,
+    CACHE_PREFIX: `${prefix}c`,
+    DATABASE_URL: databaseUrl,
+    // No documents are ingested: retrieval runs on an empty in-memory index, so what is measured is
+    // the request path (API → queue → worker → model), not vector search.
+    VECTOR_STORE: 'memory',
+    LLM_PROVIDERS: `openai-compatible:${BENCH_MODEL}`,
+    OPENAI_BASE_URL: fakeUrl,
+    OPENAI_API_KEY: 'bench-fake-key',
+    WORKER_CONCURRENCY: String(options.workerConcurrency),
+    // Sync mode: the request is held open until the answer, however long the queue.
+    CHAT_SYNC_DEADLINE_MS: '120000',
+    // The rate limiter must not be what is measured.
+    RATE_LIMIT_PER_MINUTE: '100000000',
+    DEPENDENCY_TIMEOUT_MS: '2000',
+    SHUTDOWN_TIMEOUT_MS: '5000',
+  };
+}
+
+async function ready(url: string): Promise<boolean> {
+  const response = await request(`${url}/health/ready`, { headersTimeout: 2_000, bodyTimeout: 2_000 });
+  await response.body.text();
+  return response.statusCode === 200;
+}
+
+export async function startServerStack(options: StackOptions): Promise<ServerStack> {
+  const main = serverMainPath();
+  const prefix = `bench${randomBytes(4).toString('hex')}`;
+  const adminToken = randomBytes(24).toString('hex');
+  const cleanups: Array<() => Promise<void>> = [];
+  const dataRoot = mkdtempSync(join(tmpdir(), 'ai-scale-bench-'));
+  cleanups.push(async () => rmSync(dataRoot, { recursive: true, force: true }));
+  const close = async (): Promise<void> => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
+  };
+  try {
+    const fake = await startFakeOpenAiServer({
+      latency: { kind: 'fixed', ms: options.modelLatencyMs },
+      // The same (mutable) object the caller holds, so faults can be switched during the run.
+      faults: options.faults ?? {},
+    });
+    cleanups.push(() => fake.close());
+    const database: ThrowawayDatabase = await createThrowawayPostgresDatabase('bench');
+    cleanups.push(() => database.drop());
+    const environment = baseEnvironment(options, fake.url, database.url, prefix);
+
+    const spawnRole = async (
+      role: 'api' | 'worker',
+      slot: number,
+    ): Promise<{ handle: ChildHandle; url: string }> => {
+      const port = await freePort();
+      const handle = spawnChild(`${role}${role === 'worker' ? slot : ''}`, process.execPath, [main], {
+        env: {
+          ...environment,
+          ROLE: role,
+          PORT: String(port),
+          DATA_DIR: join(dataRoot, `${role}${slot}`),
+          ...(role === 'api' ? { ADMIN_TOKEN: adminToken } : {}),
+        },
+      });
+      return { handle, url: `http://127.0.0.1:${port}` };
+    };
+    const waitReady = (started: { handle: ChildHandle; url: string }): Promise<void> =>
+      waitUntil(`${started.handle.name} ready`, () => ready(started.url), {
+        timeoutMs: 90_000,
+        intervalMs: 200,
+        handle: started.handle,
+      });
+    /**
+     * Starts a role and waits until it is ready; like a supervisor, starts it again when it dies
+     * while starting (in a shared working tree a dependency's dist/ can vanish during a rebuild).
+     */
+    const startRole = async (
+      role: 'api' | 'worker',
+      slot: number,
+      register: (handle: ChildHandle) => void,
+    ): Promise<string> => {
+      for (let attempt = 1; ; attempt++) {
+        const started = await spawnRole(role, slot);
+        register(started.handle);
+        try {
+          await waitReady(started);
+          return started.url;
+        } catch (error) {
+          await stopChild(started.handle, 'SIGKILL', 1_000);
+          if (attempt >= 3) throw error;
+          options.log(`${started.handle.name} failed to start (attempt ${attempt}), starting it again`);
+          await sleep(2_000);
+        }
+      }
+    };
+
+    // All roles start together: each runs the migrations under PostgreSQL's migration lock.
+    const startedAt = performance.now();
+    let api: ChildHandle | undefined;
+    const workers: ChildHandle[] = [];
+    cleanups.push(async () => {
+      await Promise.all(
+        [api, ...workers].map((handle) => (handle ? stopChild(handle, 'SIGTERM', 6_000) : undefined)),
+      );
+    });
+    const startWorker = (slot: number): Promise<string> =>
+      startRole('worker', slot, (handle) => (workers[slot] = handle));
+    const [apiUrl] = await Promise.all([
+      startRole('api', 0, (handle) => (api = handle)),
+      ...Array.from({ length: options.workers }, (_, slot) => startWorker(slot)),
+    ]);
+
+    const created = await request(`${apiUrl}/v1/admin/tenants`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: `bench ${prefix}`, rateLimitPerMinute: 1_000_000 }),
+    });
+    const tenant = (await created.body.json()) as { tenantId?: string; apiKey?: string };
+    if (created.statusCode !== 201 || !tenant.apiKey) {
+      throw new Error(`creating the bench tenant failed: ${created.statusCode} ${JSON.stringify(tenant)}`);
+    }
+
+    const queue = new BullmqJobQueue({
+      name: SERVER_QUEUE_NAME,
+      redisUrl: options.redisUrl,
+      prefix: environment.QUEUE_PREFIX as string,
+    });
+    cleanups.push(() => queue.close());
+    options.log(
+      `stack up in ${((performance.now() - startedAt) / 1000).toFixed(1)} s: api ${apiUrl}, ${options.workers} workers × concurrency ${options.workerConcurrency}, fake model ${options.modelLatencyMs} ms, database ${database.name}, prefix ${prefix}`,
+    );
+    return {
+      apiUrl,
+      apiKey: tenant.apiKey,
+      fake,
+      workers,
+      api: api as ChildHandle,
+      queuePrefix: environment.QUEUE_PREFIX as string,
+      queueCounts: async () => {
+        const counts = await queue.counts();
+        return {
+          queued: counts.queued + counts.delayed,
+          active: counts.active,
+          completed: counts.completed,
+          failed: counts.failed,
+        };
+      },
+      killWorker: async (index) => {
+        const worker = workers[index];
+        if (!worker) throw new Error(`no worker ${index}`);
+        worker.process.kill('SIGKILL');
+        await worker.exited;
+      },
+      restartWorker: async (index) => {
+        await startWorker(index);
+      },
+      close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
