@@ -265,6 +265,19 @@ describe('RoutingLlmGateway fallbacks, retries and breakers', () => {
     expect((error as Error).message).toContain('deadline');
   });
 
+  it('stops promptly when the caller aborts, even if the provider ignores the signal', async () => {
+    const stubborn = new FakeLlmProvider({ name: 'primary', latencyMs: 60_000 });
+    stubborn.chat = () => new Promise(() => undefined);
+    const { gateway } = setup({ primary: stubborn });
+    const controller = new AbortController();
+    const pending = gateway.chat(ask('hello', { signal: controller.signal }));
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({
+      code: 'PROVIDER_TIMEOUT',
+      message: 'the caller aborted the call',
+    });
+  });
+
   it('limits requests per minute per provider (token bucket) by failing over', async () => {
     const primary = new FakeLlmProvider({ name: 'primary' });
     const { gateway } = setup({
