@@ -140,7 +140,8 @@ export async function runAgentStep(context: AgentStepContext): Promise<StepOutco
   let messages = [...context.state.messages];
   let pending = context.state.pending;
   let consumedResumeInput = false;
-  if (pending !== null && run.resumeInput !== null) {
+  // A run whose state waits for input is only processed again after `resume`: its input (even `null`) is the answer.
+  if (pending !== null) {
     messages.push({
       role: 'tool',
       toolCallId: pending.toolCallId,

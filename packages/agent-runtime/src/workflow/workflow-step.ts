@@ -106,7 +106,8 @@ export async function runWorkflowStep(context: WorkflowStepContext): Promise<Ste
   const results: Record<string, JsonValue> = { ...context.state.results };
   const decisions: Record<string, string | null> = { ...context.state.decisions };
   let consumedResumeInput = false;
-  if (context.state.awaiting !== null && run.resumeInput !== null) {
+  // Only `resume` re-queues a run waiting on a human node: its input (even `null`) is the answer.
+  if (context.state.awaiting !== null) {
     results[context.state.awaiting] = run.resumeInput;
     consumedResumeInput = true;
   }

@@ -114,6 +114,27 @@ describe('workflows: a declarative graph on the same checkpoints', () => {
     expect(log.map((entry) => entry.split('@')[0])).toEqual(['classify', 'summarise', 'notify']);
   });
 
+  it('takes `null` as a valid answer to a human node', async () => {
+    const confirm = defineWorkflow({
+      name: 'confirm',
+      version: '1',
+      input: z.unknown(),
+      root: sequence(
+        's',
+        human('ask', 'anything?'),
+        task('after', async ({ results }) => ({ got: results.ask ?? 'missing' })),
+      ),
+    });
+    const runtime = new AgentRuntime({ store: new MemoryCheckpointStore(), workflows: [confirm] });
+    const started = await runtime.startRun('confirm', {});
+    expect((await runtime.processRun(started.runId)).status).toBe('paused');
+    await runtime.resume(started.runId, null);
+    expect(await runtime.processRun(started.runId)).toMatchObject({
+      status: 'succeeded',
+      output: { ask: null, after: { got: 'missing' } },
+    });
+  });
+
   it('fails the run with step_failed when a task fails, naming the task', async () => {
     const runtime = new AgentRuntime({
       store: new MemoryCheckpointStore(),
