@@ -2,8 +2,6 @@
 process.env.SCARF_ANALYTICS ??= 'false';
 
 import 'reflect-metadata';
-import { createApp } from './app.factory';
-import { onListening } from './bootstrap/on-listening';
 import { ConfigValidationError, parseConfig, type AppConfig } from './config';
 
 function loadConfigOrExit(): AppConfig {
@@ -20,6 +18,11 @@ function loadConfigOrExit(): AppConfig {
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  // Loaded only once the configuration is valid: a bad variable exits before any adapter is required.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { createApp } = require('./app.factory') as typeof import('./app.factory');
+  const { onListening } = require('./bootstrap/on-listening') as typeof import('./bootstrap/on-listening');
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const app = await createApp(config);
   const shutdownTimer = (): void => {
     // enableShutdownHooks closes the app on SIGTERM; if something hangs, leave anyway.

@@ -1,2 +1,8 @@
 export { APP_CONFIG, ConfigModule, InjectConfig } from './config.module';
-export { type AppConfig, ConfigValidationError, configSchema, parseConfig } from './config.schema';
+export {
+  type AppConfig,
+  ConfigValidationError,
+  configSchema,
+  type LlmProviderName,
+  parseConfig,
+} from './config.schema';

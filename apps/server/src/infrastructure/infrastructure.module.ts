@@ -11,7 +11,8 @@ import { createQueue } from './queue/create-queue';
 import { QueueModule } from './queue/queue.module';
 import { ReadinessRegistry } from './readiness/readiness.registry';
 import { createRetrieval } from './retrieval/create-retrieval';
-import { RetrievalModule } from './retrieval/retrieval.module';
+import { EMBEDDER, RetrievalModule } from './retrieval/retrieval.module';
+import { type Embedder } from '@ai-scale/retrieval';
 
 /**
  * THE place where adapters are chosen from the configuration: one module per port, each exporting
@@ -51,9 +52,9 @@ export class InfrastructureModule {
           },
         }),
         CacheModule.forRootAsync({
-          inject: [APP_CONFIG, ReadinessRegistry],
-          useFactory: async (config: AppConfig, readiness: ReadinessRegistry) => {
-            const cache = await createCache(config);
+          inject: [APP_CONFIG, ReadinessRegistry, EMBEDDER],
+          useFactory: async (config: AppConfig, readiness: ReadinessRegistry, embedder: Embedder) => {
+            const cache = await createCache(config, embedder);
             readiness.register(config.CACHE_DRIVER === 'redis' ? 'redis' : 'cache', cache.ping);
             return cache;
           },

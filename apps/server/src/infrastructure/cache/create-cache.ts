@@ -1,9 +1,21 @@
-import { type KeyValueCache, MemoryKeyValueCache } from '@ai-scale/cache';
+import {
+  type CacheEmbedder,
+  type KeyValueCache,
+  MemoryKeyValueCache,
+  MemoryVectorIndex,
+  ResponseCache,
+  VectorSemanticCache,
+} from '@ai-scale/cache';
 import { type AppConfig } from '../../config';
 import { type CacheModuleOptions } from './cache.module-definition';
-import { ExactAnswerCache } from './exact-answer-cache';
 
-export async function createCache(config: AppConfig): Promise<CacheModuleOptions> {
+/**
+ * The key-value cache (memory or Redis) and the LLM answer cache on top of it: exact answers in the
+ * key-value store; semantic hits ("same meaning, other words") over an in-process vector index of
+ * the questions. The semantic layer is per process: with several replicas each one learns its own
+ * paraphrases, while exact answers and every invalidation are shared through Redis.
+ */
+export async function createCache(config: AppConfig, embedder: CacheEmbedder): Promise<CacheModuleOptions> {
   let keyValue: KeyValueCache;
   if (config.CACHE_DRIVER === 'redis') {
     const { RedisKeyValueCache } = await import('@ai-scale/cache/redis');
@@ -11,9 +23,16 @@ export async function createCache(config: AppConfig): Promise<CacheModuleOptions
   } else {
     keyValue = new MemoryKeyValueCache({ maxEntries: 50_000 });
   }
+  const ttlMs = config.CACHE_TTL_SECONDS * 1000;
+  const semantic = new VectorSemanticCache({
+    embedder,
+    index: new MemoryVectorIndex({ dimensions: embedder.dimensions }),
+    threshold: config.CACHE_SEMANTIC_THRESHOLD,
+    defaultTtlMs: ttlMs,
+  });
   return {
     keyValue,
-    responses: new ExactAnswerCache(keyValue, config.CACHE_TTL_SECONDS * 1000),
+    responses: new ResponseCache({ store: keyValue, semantic, semanticByDefault: true, defaultTtlMs: ttlMs }),
     ping: async () => void (await keyValue.get('health', 'ping')),
   };
 }

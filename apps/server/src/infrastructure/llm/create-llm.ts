@@ -1,54 +1,81 @@
 import {
+  createLlmGateway,
   ExtractiveLlmProvider,
   FakeLlmProvider,
+  type LlmProvider,
   MemoryUsageLedger,
+  type ModelDefinition,
   type UsageLedger,
 } from '@ai-scale/llm-gateway';
-import { OpenAiCompatibleLlmProvider } from '@ai-scale/llm-gateway/openai-compatible';
-import { type AppConfig } from '../../config';
+import { type DataSource } from 'typeorm';
+import { type AppConfig, type LlmProviderName } from '../../config';
 import { type LlmModuleOptions } from './llm.module-definition';
 import { TypeormUsageLedger } from './typeorm-usage-ledger';
-import { type DataSource } from 'typeorm';
-import { type ProviderRoute, SimpleLlmGateway } from './simple-llm-gateway';
 
-const FREE = { prompt: 0, completion: 0 };
-// Rough list prices (USD per million tokens) for the default models; unknown models are priced as gpt-4o-mini.
-const PRICES: Record<string, { prompt: number; completion: number }> = {
-  'gpt-4o-mini': { prompt: 0.15, completion: 0.6 },
-  'gpt-4o': { prompt: 2.5, completion: 10 },
+const DEFAULT_MODEL: Record<LlmProviderName, string> = {
+  extractive: 'extractive',
+  fake: 'fake',
+  openai: 'gpt-4o-mini',
+  'openai-compatible': 'gpt-4o-mini',
+  anthropic: 'claude-3-5-haiku-latest',
 };
 
-/** Builds the ordered provider routes of LLM_PROVIDERS (first primary, the rest fallbacks). */
+/**
+ * The routing gateway of @ai-scale/llm-gateway over LLM_PROVIDERS, in order: the first model is the
+ * primary of the large tier, the last one the primary of the small tier, each falls back to the
+ * others. Usage is recorded in the ledger (PostgreSQL/SQLite rows shared by every replica).
+ */
 export async function createLlm(
   config: AppConfig,
   dataSource: DataSource | undefined,
 ): Promise<LlmModuleOptions> {
-  const routes: ProviderRoute[] = config.LLM_PROVIDERS.map((spec) => {
-    switch (spec.provider) {
-      case 'extractive':
-        return { provider: new ExtractiveLlmProvider(), model: spec.model ?? 'extractive', pricing: FREE };
-      case 'fake':
-        return { provider: new FakeLlmProvider(), model: spec.model ?? 'fake', pricing: FREE };
-      case 'openai':
-      case 'openai-compatible': {
-        const model = spec.model ?? 'gpt-4o-mini';
-        return {
-          provider: new OpenAiCompatibleLlmProvider({
-            baseUrl: config.OPENAI_BASE_URL ?? 'https://api.openai.com/v1',
-            apiKey: config.OPENAI_API_KEY,
-            name: spec.provider,
-          }),
-          model,
-          pricing: PRICES[model] ?? PRICES['gpt-4o-mini'] ?? FREE,
-        };
-      }
-      case 'anthropic':
-        // TODO(llm-gateway): the anthropic adapter once `@ai-scale/llm-gateway/anthropic` is published.
-        throw new Error(
-          'LLM_PROVIDERS=anthropic is not available in this build of @ai-scale/llm-gateway yet',
-        );
-    }
-  });
+  const providers = new Map<string, LlmProvider>();
+  const models: ModelDefinition[] = [];
+  for (const spec of config.LLM_PROVIDERS) {
+    const providerModel = spec.model ?? DEFAULT_MODEL[spec.provider];
+    if (!providers.has(spec.provider))
+      providers.set(spec.provider, await createProvider(spec.provider, config));
+    models.push({
+      id: `${spec.provider}:${providerModel}`,
+      provider: spec.provider,
+      providerModel,
+      contextWindow: 128_000,
+    });
+  }
+  const ids = [...new Set(models.map((model) => model.id))];
+  const uniqueModels = ids.map((id) => models.find((model) => model.id === id) as ModelDefinition);
   const ledger: UsageLedger = dataSource ? new TypeormUsageLedger(dataSource) : new MemoryUsageLedger();
-  return { gateway: new SimpleLlmGateway(routes, ledger), ledger };
+  const gateway = createLlmGateway({
+    providers: [...providers.values()].map((provider) => ({ provider })),
+    models: uniqueModels,
+    routes: { large: ids, small: [...ids].reverse() },
+    ledger,
+    deadlineMs: 60_000,
+  });
+  return { gateway, ledger };
+}
+
+async function createProvider(name: LlmProviderName, config: AppConfig): Promise<LlmProvider> {
+  switch (name) {
+    case 'extractive':
+      return new ExtractiveLlmProvider();
+    case 'fake':
+      return new FakeLlmProvider();
+    case 'openai':
+    case 'openai-compatible': {
+      const { OpenAiCompatibleLlmProvider } = await import('@ai-scale/llm-gateway/openai-compatible');
+      return new OpenAiCompatibleLlmProvider({
+        baseUrl: config.OPENAI_BASE_URL ?? 'https://api.openai.com/v1',
+        apiKey: config.OPENAI_API_KEY,
+        name,
+      });
+    }
+    case 'anthropic': {
+      const { AnthropicLlmProvider } = await import('@ai-scale/llm-gateway/anthropic');
+      return new AnthropicLlmProvider({
+        apiKey: config.ANTHROPIC_API_KEY ?? '',
+        ...(config.ANTHROPIC_BASE_URL ? { baseUrl: config.ANTHROPIC_BASE_URL } : {}),
+      });
+    }
+  }
 }
