@@ -457,6 +457,41 @@ describe('AgentRuntime: tools', () => {
   });
 });
 
+describe('AgentRuntime: two workers on one run', () => {
+  it('lets the first to checkpoint a step win; the other stops without writing', async () => {
+    const store = new MemoryCheckpointStore();
+    let releaseSlow: () => void = () => undefined;
+    const slowGate = new Promise<void>((resolve) => (releaseSlow = resolve));
+    // Worker A's model is slow on step 1; worker B's is fast. Both compute the same turns.
+    const script = (slow: boolean) =>
+      scriptedModel('m', async (request) => {
+        if (slow && request.step === 1) await slowGate;
+        const results = request.messages.filter((message) => message.role === 'tool').length;
+        return results === 0
+          ? { toolCalls: [{ name: 'lookup', arguments: { key: 'a' } }] }
+          : { content: 'done' };
+      });
+    const executions: string[] = [];
+    const slowRuntime = new AgentRuntime({
+      store,
+      agents: [agent(script(true), { tools: [lookupTool(executions)] })],
+    });
+    const fastRuntime = new AgentRuntime({
+      store,
+      agents: [agent(script(false), { tools: [lookupTool(executions)] })],
+    });
+    const started = await slowRuntime.startRun('tester', { question: 'q' });
+    const slow = slowRuntime.processRun(started.runId);
+    const fast = await fastRuntime.processRun(started.runId);
+    expect(fast).toMatchObject({ status: 'succeeded', steps: 2 });
+    releaseSlow();
+    // A's step 1 finds B's recorded call (no second execution) and loses the checkpoint race.
+    expect(await slow).toEqual(fast);
+    expect(executions).toHaveLength(1);
+    expect((await store.listSteps(started.runId)).map((step) => step.step)).toEqual([1, 2]);
+  });
+});
+
 describe('AgentRuntime: fallback model', () => {
   it('uses the fallback model for a step when the primary fails, and records it', async () => {
     const primary = scriptedModel('primary', (_request, call) => {
