@@ -88,4 +88,35 @@ describe('ResponseCache metrics', () => {
     expect(await cache.store(request, 'x')).toEqual({ stored: false, reason: 'cache-unavailable' });
     expect(await telemetry.metricValue(METRIC.cacheMisses)).toBe(1);
   });
+
+  it('rejects a namespace prefix the stores cannot hold', () => {
+    expect(() => new ResponseCache({ store: new MemoryKeyValueCache(), namespacePrefix: 'a b' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_CACHE_OPTIONS' }),
+    );
+  });
+
+  it('treats a semantic layer that fails as a miss', async () => {
+    const clock = new ManualClock();
+    const cache = new ResponseCache({
+      store: new MemoryKeyValueCache({ now: clock.now }),
+      semantic: {
+        lookup: () => Promise.reject(new Error('embedding service down')),
+        explain: () => Promise.reject(new Error('embedding service down')),
+        store: () => Promise.reject(new Error('embedding service down')),
+        clearTenant: async () => 0,
+        close: async () => undefined,
+      },
+      now: clock.now,
+    });
+    const request = {
+      tenantId: 't1',
+      modelRoute: 'm',
+      promptVersion: 'p',
+      messages: [{ role: 'user' as const, content: 'q' }],
+      temperature: 0,
+    };
+    expect(await cache.lookup(request)).toBeNull();
+    expect(await cache.store(request, 'answer')).toMatchObject({ stored: true });
+    expect((await cache.lookup(request))?.kind).toBe('exact');
+  });
 });

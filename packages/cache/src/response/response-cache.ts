@@ -4,6 +4,7 @@ import { ATTR, SPAN } from '@ai-scale/telemetry';
 import { AiScaleError } from '@ai-scale/errors';
 import { CacheValueTooLargeError } from '../errors/cache-value-too-large.error';
 import { InvalidCacheKeyError } from '../errors/invalid-cache-key.error';
+import { InvalidCacheOptionsError } from '../errors/invalid-cache-options.error';
 import { createCacheInstruments, type CacheInstruments } from '../internal/metrics';
 import { assertEntryOptions } from '../internal/validation';
 import type { JsonValue } from '../ports/json';
@@ -99,6 +100,9 @@ export class ResponseCache implements LlmResponseCache {
     this.semanticByDefault = options.semanticByDefault ?? true;
     this.defaultTtlMs = options.defaultTtlMs ?? 60 * 60 * 1000;
     this.prefix = options.namespacePrefix ?? 'llm';
+    if (!/^[A-Za-z0-9_-]{1,32}$/.test(this.prefix)) {
+      throw new InvalidCacheOptionsError('namespacePrefix', 'expected 1-32 characters of [A-Za-z0-9_-]');
+    }
     this.instruments = createCacheInstruments(options.meterProvider);
     this.now = options.now ?? Date.now;
   }
@@ -108,7 +112,7 @@ export class ResponseCache implements LlmResponseCache {
     if (typeof tenantId !== 'string' || tenantId.length === 0 || tenantId.length > 256) {
       throw new InvalidCacheKeyError('tenantId', 'must be a non-empty string of at most 256 characters');
     }
-    const hash = createHash('sha256').update(tenantId).digest('base64url').slice(0, 22).replace(/-/g, '_');
+    const hash = createHash('sha256').update(tenantId).digest('base64url').slice(0, 22);
     return `${this.prefix}.${kind}:${hash}`;
   }
 
@@ -186,7 +190,8 @@ export class ResponseCache implements LlmResponseCache {
       parts.question,
     );
     if (match === null) return null;
-    const pointer = match.value as unknown as SemanticPointer;
+    const pointer = match.value as unknown as Partial<SemanticPointer> | null;
+    if (typeof pointer?.k !== 'string') return null; // not a pointer this cache wrote
     const exact = await this.findExact(request, pointer.k);
     return exact === null ? null : { ...exact, kind: 'semantic', similarity: match.similarity };
   }
