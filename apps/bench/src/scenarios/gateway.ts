@@ -212,13 +212,20 @@ async function faults(context: ScenarioContext): Promise<Record<string, number>>
     `faults: ${rate} calls/s for ${seconds} s, primary failing 30% (500 / 429 Retry-After 1 s / hang)`,
   );
   const byProvider = new Map<string, number>();
+  const failures = new Map<string, number>();
   const result = await paced(rate, seconds, async (index) => {
-    const answer = await gateway.chat({
-      tenantId: 'bench',
-      requestId: `f${index}`,
-      messages: [{ role: 'user', content: QUESTIONS[index % QUESTIONS.length] as string }],
-    });
-    byProvider.set(answer.provider, (byProvider.get(answer.provider) ?? 0) + 1);
+    try {
+      const answer = await gateway.chat({
+        tenantId: 'bench',
+        requestId: `f${index}`,
+        messages: [{ role: 'user', content: QUESTIONS[index % QUESTIONS.length] as string }],
+      });
+      byProvider.set(answer.provider, (byProvider.get(answer.provider) ?? 0) + 1);
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? 'UNKNOWN';
+      failures.set(code, (failures.get(code) ?? 0) + 1);
+      throw error;
+    }
   });
   const total = result.latenciesUs.length + result.failures;
   context.table('Answers under 30% faults on the primary', [
@@ -232,6 +239,7 @@ async function faults(context: ScenarioContext): Promise<Record<string, number>>
       primary_500: primaryServer.stats.serverErrors,
       primary_429: primaryServer.stats.rateLimited,
       primary_hangs: primaryServer.stats.hangs,
+      failures: [...failures].map(([code, count]) => `${code}:${count}`).join(' ') || 'none',
     },
   ]);
   await primary.close();

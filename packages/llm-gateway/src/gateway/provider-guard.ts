@@ -97,7 +97,7 @@ export class ProviderGuard {
   }
 
   /**
-   * Runs `call` through the limits and the breaker. Refusals are typed: `CircuitOpenError` (breaker
+   * Runs `call` through the limits and the breaker (or around the breaker with `bypassBreaker`). Refusals are typed: `CircuitOpenError` (breaker
    * open), `ProviderRateLimitedError` with `retryAfterMs` (local RPM/TPM/bulkhead or a pending
    * Retry-After), so the gateway treats them like the provider's own answers.
    */
@@ -105,6 +105,7 @@ export class ProviderGuard {
     call: (signal: AbortSignal) => Promise<T>,
     signal: AbortSignal,
     tokens: number,
+    bypassBreaker = false,
   ): Promise<T> {
     const pending = this.waitMs();
     if (pending > 0) {
@@ -117,10 +118,10 @@ export class ProviderGuard {
     }
     this.take(tokens);
     try {
-      return await this.breaker.execute(
-        () => (this.bulkhead ? this.bulkhead.execute(() => call(signal), signal) : call(signal)),
-        signal,
-      );
+      const guarded = (): Promise<T> =>
+        this.bulkhead ? this.bulkhead.execute(() => call(signal), signal) : call(signal);
+      // The gateway's last resort when every breaker of a route is open (see `whenAllBreakersOpen`).
+      return bypassBreaker ? await guarded() : await this.breaker.execute(guarded, signal);
     } catch (error) {
       if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
         this.refund(tokens);

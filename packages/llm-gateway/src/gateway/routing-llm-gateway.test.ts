@@ -225,12 +225,35 @@ describe('RoutingLlmGateway fallbacks, retries and breakers', () => {
     }
   });
 
-  it('answers CircuitOpenError when every breaker of the route is open', async () => {
+  it('answers CircuitOpenError when every breaker of the route is open (whenAllBreakersOpen: fail)', async () => {
     const down = (name: string): FakeLlmProvider =>
       new FakeLlmProvider({
         name,
         failureRate: 1,
         failWith: () => new ProviderUnavailableError({ message: 'down' }),
+      });
+    const primary = down('primary');
+    const secondary = down('secondary');
+    const { gateway } = setup({
+      primary,
+      secondary,
+      retry: { rounds: 1 },
+      whenAllBreakersOpen: 'fail',
+      providers: [
+        { provider: primary, breaker: { consecutiveFailures: 1, halfOpenAfterMs: 60_000 } },
+        { provider: secondary, breaker: { consecutiveFailures: 1, halfOpenAfterMs: 60_000 } },
+      ],
+    });
+    await expect(gateway.chat(ask('1'))).rejects.toMatchObject({ code: 'ALL_PROVIDERS_FAILED' });
+    await expect(gateway.chat(ask('2'))).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' });
+  });
+
+  it('sends one attempt around the breaker when every breaker of the route is open (default)', async () => {
+    const down = (name: string): FakeLlmProvider =>
+      new FakeLlmProvider({
+        name,
+        script: [new ProviderUnavailableError({ message: 'down' })],
+        respond: `from ${name}`,
       });
     const primary = down('primary');
     const secondary = down('secondary');
@@ -244,7 +267,14 @@ describe('RoutingLlmGateway fallbacks, retries and breakers', () => {
       ],
     });
     await expect(gateway.chat(ask('1'))).rejects.toMatchObject({ code: 'ALL_PROVIDERS_FAILED' });
-    await expect(gateway.chat(ask('2'))).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' });
+    expect(gateway.breakerStates()).toEqual({ primary: 'open', secondary: 'open' });
+    const rescued = await gateway.chat(ask('2'));
+    expect(rescued.content).toBe('from primary');
+    expect(rescued.attempts.map((attempt) => attempt.outcome)).toEqual([
+      'CIRCUIT_OPEN',
+      'CIRCUIT_OPEN',
+      'ok',
+    ]);
   });
 
   it('times out a hung attempt and falls back, and stops at the overall deadline', async () => {

@@ -84,6 +84,12 @@ export interface RoutingLlmGatewayOptions {
   /** Fallback chains for explicitly requested models; default: the model's tier route without it. */
   readonly fallbacks?: Readonly<Record<string, readonly string[]>>;
   readonly tierRules?: TierRules;
+  /**
+   * What a call does when every model of its route has an open breaker: `try-anyway` (default) sends
+   * it once, around the breaker, to the first of them, like Envoy's panic threshold, so an overload
+   * that tripped every breaker does not turn into a total outage; `fail` answers `CircuitOpenError`.
+   */
+  readonly whenAllBreakersOpen?: 'try-anyway' | 'fail';
   readonly retry?: RetryOptions;
   /** Timeout of one attempt. Default 30 s. */
   readonly attemptTimeoutMs?: number;
@@ -643,7 +649,10 @@ export class RoutingLlmGateway implements LlmGateway {
     let lastError: unknown;
     let fallbacks = 0;
     let tried = 0;
+    let panicked = this.options.whenAllBreakersOpen === 'fail';
     for (let round = 0; round < this.rounds; round++) {
+      let firstOpen: Prepared | undefined;
+      let otherOutcome = false;
       if (round > 0) {
         const backoff =
           Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (round - 1)) * (0.5 + this.random() / 2);
@@ -676,11 +685,13 @@ export class RoutingLlmGateway implements LlmGateway {
         if (tried > 0) fallbacks++;
         tried++;
         try {
-          const value = await this.attempt(target, deadline, attempts, parent, call);
+          const value = await this.attempt(target, deadline, attempts, parent, call, false);
           return { prepared: target, value, fallbacks };
         } catch (error) {
           lastError = error;
           if (deadline.expired()) throw deadline.error();
+          if (LlmGatewayError.isInstance(error) && error.code === 'CIRCUIT_OPEN') firstOpen ??= target;
+          else otherOutcome = true;
           if (!LlmGatewayError.isInstance(error)) {
             excluded.add(model.id);
             continue;
@@ -694,6 +705,18 @@ export class RoutingLlmGateway implements LlmGateway {
             target.guard.noteRetryAfter(error.retryAfterMs);
           }
           if (!error.isRetryable) excluded.add(model.id);
+        }
+      }
+      if (firstOpen && !otherOutcome && !panicked) {
+        panicked = true;
+        fallbacks++;
+        try {
+          const value = await this.attempt(firstOpen, deadline, attempts, parent, call, true);
+          return { prepared: firstOpen, value, fallbacks };
+        } catch (error) {
+          lastError = error;
+          if (deadline.expired()) throw deadline.error();
+          if (LlmGatewayError.isInstance(error) && error.code === 'INVALID_LLM_REQUEST') throw error;
         }
       }
     }
@@ -723,6 +746,7 @@ export class RoutingLlmGateway implements LlmGateway {
     attempts: AttemptRecord[],
     parent: ReturnType<typeof otelContext.active>,
     call: (prepared: Prepared, signal: AbortSignal) => Promise<T>,
+    bypassBreaker: boolean,
   ): Promise<T> {
     const started = performance.now();
     const span: Span = this.telemetry.tracer.startSpan(
@@ -798,8 +822,9 @@ export class RoutingLlmGateway implements LlmGateway {
           }
         : undefined;
       if (caller && onCallerAbort) caller.addEventListener('abort', onCallerAbort, { once: true });
+      if (bypassBreaker) span.setAttribute('ai_scale.llm.breaker_bypassed', true);
       target.guard
-        .execute((signal) => call(target, signal), controller.signal, target.tokens)
+        .execute((signal) => call(target, signal), controller.signal, target.tokens, bypassBreaker)
         .then(
           (value) => settle(undefined, value),
           (error: unknown) => settle(error ?? new Error('undefined rejection')),

@@ -102,7 +102,8 @@ export type GatewayStreamEvent =
  *   downgrade), counted and trimmed to the model's context window (`ContextWindowExceededError`,
  *   never a silent overflow) before any provider is called.
  * - Retryable failures are retried with back-off honouring Retry-After, then fall back through the
- *   route's ordered models; an open breaker skips its provider (`CircuitOpenError` when all are open).
+ *   route's ordered models; an open breaker skips its provider (all open: one attempt around the
+ *   breaker, or `CircuitOpenError` with `whenAllBreakersOpen: 'fail'`).
  *   When every route failed: `AllProvidersFailedError` with each attempt's cause.
  * - Every answered call is recorded in the `UsageLedger` with its tokens and cost (cache hits with
  *   the tokens and cost they saved); `costUsd` is computed from the price table.
