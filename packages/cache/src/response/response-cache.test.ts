@@ -6,7 +6,18 @@ import { VectorSemanticCache } from '../semantic/vector-semantic-cache';
 import { HashingEmbedder, llmResponseCacheContract } from '../testing';
 import { ManualClock } from '../testing/manual-clock';
 import { CacheUnavailableError } from '../errors/cache-unavailable.error';
+import type { CacheableRequest } from '../ports/response-cache';
 import { ResponseCache } from './response-cache';
+
+function userQuestion(content: string): CacheableRequest {
+  return {
+    tenantId: 't1',
+    modelRoute: 'tier:small',
+    promptVersion: 'p1',
+    messages: [{ role: 'user', content }],
+    temperature: 0,
+  };
+}
 
 function createResponseCache(now: () => number, store = new MemoryKeyValueCache({ now })): ResponseCache {
   const embedder = new HashingEmbedder(256);
@@ -39,13 +50,7 @@ describe('ResponseCache metrics', () => {
   it('counts hits by kind, misses, lookup durations, tokens and cost saved', async () => {
     const clock = new ManualClock();
     const cache = createResponseCache(clock.now);
-    const request = {
-      tenantId: 't1',
-      modelRoute: 'tier:small',
-      promptVersion: 'p1',
-      messages: [{ role: 'user' as const, content: 'How do I reset my password?' }],
-      temperature: 0,
-    };
+    const request = userQuestion('How do I reset my password?');
     await cache.lookup(request);
     await cache.store(request, 'answer', { tokens: 300, costUsd: 0.002 });
     await cache.lookup(request);
@@ -74,13 +79,7 @@ describe('ResponseCache metrics', () => {
     const clock = new ManualClock();
     const store = new MemoryKeyValueCache({ now: clock.now });
     const cache = createResponseCache(clock.now, store);
-    const request = {
-      tenantId: 't1',
-      modelRoute: 'm',
-      promptVersion: 'p',
-      messages: [{ role: 'user' as const, content: 'q' }],
-      temperature: 0,
-    };
+    const request = userQuestion('q');
     const down = () => Promise.reject(new CacheUnavailableError('get'));
     store.get = down;
     store.getCounters = down;
@@ -108,13 +107,7 @@ describe('ResponseCache metrics', () => {
       },
       now: clock.now,
     });
-    const request = {
-      tenantId: 't1',
-      modelRoute: 'm',
-      promptVersion: 'p',
-      messages: [{ role: 'user' as const, content: 'q' }],
-      temperature: 0,
-    };
+    const request = userQuestion('q');
     expect(await cache.lookup(request)).toBeNull();
     expect(await cache.store(request, 'answer')).toMatchObject({ stored: true });
     expect((await cache.lookup(request))?.kind).toBe('exact');
