@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { FeaturesModule } from './features.module';
+import { AgentsController } from './modules/agents/agents.controller';
 import { ChatController } from './modules/chat/chat.controller';
 import { DocumentsController } from './modules/documents/documents.controller';
 import { JobsController } from './modules/jobs/jobs.controller';
@@ -12,6 +13,7 @@ import { UsageController } from './modules/usage/usage.controller';
 @Module({
   imports: [FeaturesModule],
   controllers: [
+    AgentsController,
     AdminController,
     DocumentsController,
     SearchController,

@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { AllExceptionsFilter } from './common/http/all-exceptions.filter';
 import { type AppConfig, ConfigModule } from './config';
 import { ApiModule } from './api.module';
+import { AgentsInfrastructureModule } from './infrastructure/agents/agents.module';
 import { DemoModule } from './bootstrap/demo.module';
 import { BlobStoreModule } from './infrastructure/blobs/blob-store.module';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
@@ -29,6 +30,7 @@ export class AppModule {
         ReadinessModule,
         BlobStoreModule,
         InfrastructureModule.forRoot(),
+        AgentsInfrastructureModule,
         ...(config.runsApi ? [ApiModule] : []),
         ...(config.runsWorker ? [WorkerModule] : []),
         ...(config.demoTenant ? [DemoModule] : []),

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AgentsModule } from './modules/agents/agents.module';
 import { ChatModule } from './modules/chat/chat.module';
 import { DocumentsModule } from './modules/documents/documents.module';
 import { JobsModule } from './modules/jobs/jobs.module';
@@ -9,6 +10,7 @@ import { UsageModule } from './modules/usage/usage.module';
 
 const features = [
   TenantsModule,
+  AgentsModule,
   DocumentsModule,
   SearchModule,
   ChatModule,

@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { FeaturesModule } from './features.module';
+import { AgentRunProcessor } from './modules/agents/agent-run.processor';
 import { ChatAnswerProcessor } from './modules/chat/chat-answer.processor';
 import { IngestDocumentProcessor } from './modules/documents/ingest-document.processor';
+import { type JobProcessor } from './worker/job-processor';
 import { JOB_PROCESSORS, WorkerRunner } from './worker/worker-runner';
 
 /** ROLE=worker|all: the job processors, run by one queue worker. */
@@ -10,8 +12,8 @@ import { JOB_PROCESSORS, WorkerRunner } from './worker/worker-runner';
   providers: [
     {
       provide: JOB_PROCESSORS,
-      inject: [IngestDocumentProcessor, ChatAnswerProcessor],
-      useFactory: (...processors: Array<IngestDocumentProcessor | ChatAnswerProcessor>) => processors,
+      inject: [IngestDocumentProcessor, ChatAnswerProcessor, AgentRunProcessor],
+      useFactory: (...processors: JobProcessor[]) => processors,
     },
     WorkerRunner,
   ],

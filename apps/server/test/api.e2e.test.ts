@@ -274,6 +274,41 @@ describe('product API over HTTP (embedded configuration)', () => {
     );
   });
 
+  it('runs the research agent in the background, scoped to the tenant', async () => {
+    const started = await server.request('POST', '/v1/agents/runs', {
+      token: keyA,
+      body: { agent: 'research', input: { question: 'What is Heron?' } },
+    });
+    expect(started.status).toBe(202);
+    const runId = started.body.runId;
+    let run: { status: string; output: unknown; steps: unknown[] } | undefined;
+    await waitFor(
+      async () => {
+        run = (await server.request('GET', `/v1/agents/runs/${runId}`, { token: keyA })).body;
+        return run?.status === 'succeeded' || run?.status === 'failed';
+      },
+      { message: `agent run ${runId}` },
+    );
+    expect(run).toMatchObject({ status: 'succeeded', steps: expect.any(Array) });
+    expect(JSON.stringify(run!.output)).toContain('Heron');
+    expect((await server.request('GET', `/v1/agents/runs/${runId}`, { token: keyB })).status).toBe(404);
+    expect(
+      (await server.request('POST', `/v1/agents/runs/${runId}/resume`, { token: keyB, body: { input: 'x' } }))
+        .status,
+    ).toBe(404);
+    const notPaused = await server.request('POST', `/v1/agents/runs/${runId}/resume`, {
+      token: keyA,
+      body: { input: 'x' },
+    });
+    expect(notPaused.status).toBe(409);
+    const unknown = await server.request('POST', '/v1/agents/runs', {
+      token: keyA,
+      body: { agent: 'nope', input: {} },
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.code).toBe('UNKNOWN_AGENT');
+  });
+
   describe('bad input and hostile callers', () => {
     it('400 for malformed JSON', async () => {
       const response = await server.request('POST', '/v1/search', {

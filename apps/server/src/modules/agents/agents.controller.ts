@@ -1,0 +1,55 @@
+import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { ApiKeyGuard } from '../../common/auth/api-key.guard';
+import { CurrentTenant } from '../../common/auth/current-tenant.decorator';
+import { openApiSchema } from '../../common/validation/openapi';
+import { ZodValidationPipe } from '../../common/validation/zod-validation.pipe';
+import { type AuthenticatedTenant } from '../tenants/tenant.store';
+import { AgentRunsUseCase } from './agent-runs.usecase';
+
+const startRunSchema = z.strictObject({
+  agent: z.string().min(1).max(100),
+  input: z.unknown().refine((value) => value !== undefined, 'required'),
+});
+const resumeSchema = z.strictObject({ input: z.unknown() }).default({ input: null });
+
+@ApiTags('agents')
+@ApiBearerAuth()
+@UseGuards(ApiKeyGuard)
+@Controller('v1/agents/runs')
+export class AgentsController {
+  constructor(private readonly runs: AgentRunsUseCase) {}
+
+  @Post()
+  @HttpCode(202)
+  @ApiOperation({
+    summary:
+      'Start an agent run in the background (e.g. {agent: "research", input: {question}}) → 202 {runId}.',
+  })
+  @ApiBody({ schema: openApiSchema(startRunSchema) })
+  start(
+    @CurrentTenant() tenant: AuthenticatedTenant,
+    @Body(new ZodValidationPipe(startRunSchema)) body: z.output<typeof startRunSchema>,
+  ) {
+    return this.runs.start(tenant.id, body.agent, body.input);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A run: status, output, steps, usage.' })
+  get(@CurrentTenant() tenant: AuthenticatedTenant, @Param('id') id: string) {
+    return this.runs.get(tenant.id, id);
+  }
+
+  @Post(':id/resume')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Resume a paused run with the input it awaits.' })
+  @ApiBody({ schema: openApiSchema(resumeSchema), required: false })
+  resume(
+    @CurrentTenant() tenant: AuthenticatedTenant,
+    @Param('id') id: string,
+    @Body(new ZodValidationPipe(resumeSchema, 'query')) body: z.output<typeof resumeSchema>,
+  ) {
+    return this.runs.resume(tenant.id, id, body.input);
+  }
+}
