@@ -12,6 +12,7 @@ import type {
   VectorStoreCapabilities,
 } from '../../ports';
 import { DimensionMismatchError, RetrievalError, VectorStoreUnavailableError } from '../../errors';
+import { guardStoreCall } from '../../internal/store-guard';
 import { checkQuery, checkRecords, requireTenant } from '../../internal/validate';
 import { metadataColumn, sqlString, toSqlPredicate, type MetadataFieldType } from './lancedb-filter';
 
@@ -349,16 +350,8 @@ export class LancedbVectorStore implements MaintainableVectorStore {
     if (this.closed) throw new VectorStoreUnavailableError({ message: 'the LanceDB vector store is closed' });
   }
 
-  private async guard<T>(operation: string, work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (RetrievalError.isInstance(error)) throw error;
-      throw new VectorStoreUnavailableError({
-        message: `LanceDB ${operation} failed: ${String(error)}`,
-        cause: error,
-      });
-    }
+  private guard<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    return guardStoreCall('LanceDB', operation, work);
   }
 }
 

@@ -11,10 +11,10 @@ import type {
 } from '../../ports';
 import {
   InvalidRetrievalRequestError,
-  RetrievalError,
   UnsupportedSearchModeError,
   VectorStoreUnavailableError,
 } from '../../errors';
+import { guardStoreCall } from '../../internal/store-guard';
 import { checkQuery, checkRecords, requireTenant } from '../../internal/validate';
 import { SYSTEM_KEYS, SYSTEM_PREFIX, toPineconeFilter } from './pinecone-filter';
 
@@ -177,16 +177,8 @@ export class PineconeVectorStore implements VectorStore {
       throw new VectorStoreUnavailableError({ message: 'the Pinecone vector store is closed' });
   }
 
-  private async guard<T>(operation: string, work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      if (RetrievalError.isInstance(error)) throw error;
-      throw new VectorStoreUnavailableError({
-        message: `Pinecone ${operation} failed: ${String(error)}`,
-        cause: error,
-      });
-    }
+  private guard<T>(operation: string, work: () => Promise<T>): Promise<T> {
+    return guardStoreCall('Pinecone', operation, work);
   }
 }
 
