@@ -1,7 +1,13 @@
-/// <reference lib="dom" />
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { type ServerUnderTest, startServer } from './support/server-under-test';
+
+// The little of the DOM that the in-page callbacks below touch (they run in Chromium, not in Node);
+// declared here rather than adding the DOM lib, whose fetch types clash with Node's.
+declare const document: {
+  getElementById(id: string): { textContent: string | null } | null;
+  querySelectorAll(selector: string): { length: number };
+};
 
 const ADMIN_TOKEN = 'admin-token-for-ui-tests-0123456789';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
