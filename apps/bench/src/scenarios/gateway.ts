@@ -195,7 +195,12 @@ async function faults(context: ScenarioContext): Promise<Record<string, number>>
   const primary = new OpenAiCompatibleLlmProvider({ baseUrl: primaryServer.url, name: 'primary' });
   const fallback = new OpenAiCompatibleLlmProvider({ baseUrl: fallbackServer.url, name: 'fallback' });
   const gateway = createLlmGateway({
-    providers: [{ provider: primary }, { provider: fallback }],
+    // Breakers re-test after 2 s (default 10 s): on a shared 2-core host a CPU stall can time out
+    // every provider at once, and a long open period would turn one stall into seconds of refusals.
+    providers: [
+      { provider: primary, breaker: { halfOpenAfterMs: 2_000 } },
+      { provider: fallback, breaker: { halfOpenAfterMs: 2_000 } },
+    ],
     models: [
       { id: 'gpt-4o-mini', provider: 'primary', tier: 'small', contextWindow: 128_000 },
       { id: 'fallback-small', provider: 'fallback', tier: 'small', contextWindow: 128_000 },
@@ -223,6 +228,13 @@ async function faults(context: ScenarioContext): Promise<Record<string, number>>
       byProvider.set(answer.provider, (byProvider.get(answer.provider) ?? 0) + 1);
     } catch (error) {
       const code = (error as { code?: string }).code ?? 'UNKNOWN';
+      if (!failures.has(code)) {
+        const attempts = (error as { details?: { attempts?: Array<{ provider: string; outcome: string }> } })
+          .details?.attempts;
+        context.log(
+          `first ${code}: ${attempts?.map((a) => `${a.provider}:${a.outcome}`).join(' ') ?? String(error)}`,
+        );
+      }
       failures.set(code, (failures.get(code) ?? 0) + 1);
       throw error;
     }

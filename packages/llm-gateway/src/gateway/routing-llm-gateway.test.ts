@@ -277,6 +277,36 @@ describe('RoutingLlmGateway fallbacks, retries and breakers', () => {
     ]);
   });
 
+  it('also goes around an open breaker when the other models are only refused locally (Retry-After)', async () => {
+    const primary = new FakeLlmProvider({
+      name: 'primary',
+      script: [new ProviderRateLimitedError({ message: '429', retryAfterMs: 60_000 })],
+    });
+    const secondary = new FakeLlmProvider({
+      name: 'secondary',
+      script: [new ProviderUnavailableError({ message: 'down' })],
+      respond: 'from secondary',
+    });
+    const { gateway } = setup({
+      primary,
+      secondary,
+      retry: { rounds: 1 },
+      providers: [
+        { provider: primary },
+        { provider: secondary, breaker: { consecutiveFailures: 1, halfOpenAfterMs: 60_000 } },
+      ],
+    });
+    await expect(gateway.chat(ask('1'))).rejects.toMatchObject({ code: 'ALL_PROVIDERS_FAILED' });
+    const rescued = await gateway.chat(ask('2'));
+    expect(rescued.provider).toBe('secondary');
+    expect(rescued.attempts.map((attempt) => attempt.outcome)).toEqual([
+      'PROVIDER_RATE_LIMITED',
+      'CIRCUIT_OPEN',
+      'ok',
+    ]);
+    expect(primary.calls).toBe(1);
+  });
+
   it('times out a hung attempt and falls back, and stops at the overall deadline', async () => {
     const hung = new FakeLlmProvider({ name: 'primary', latencyMs: 60_000 });
     const { gateway } = setup({ primary: hung, attemptTimeoutMs: 20 });

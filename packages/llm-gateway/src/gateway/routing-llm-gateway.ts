@@ -85,9 +85,11 @@ export interface RoutingLlmGatewayOptions {
   readonly fallbacks?: Readonly<Record<string, readonly string[]>>;
   readonly tierRules?: TierRules;
   /**
-   * What a call does when every model of its route has an open breaker: `try-anyway` (default) sends
-   * it once, around the breaker, to the first of them, like Envoy's panic threshold, so an overload
-   * that tripped every breaker does not turn into a total outage; `fail` answers `CircuitOpenError`.
+   * What a call does when no model of its route could even be tried (each refused by an open
+   * breaker or a local limit / pending Retry-After) and at least one breaker is open: `try-anyway`
+   * (default) sends it once, around the breaker, to the first open one, like Envoy's panic threshold,
+   * so an overload that tripped every breaker does not turn into a total outage; `fail` answers
+   * `CircuitOpenError` (all open) or `AllProvidersFailedError`.
    */
   readonly whenAllBreakersOpen?: 'try-anyway' | 'fail';
   readonly retry?: RetryOptions;
@@ -691,7 +693,7 @@ export class RoutingLlmGateway implements LlmGateway {
           lastError = error;
           if (deadline.expired()) throw deadline.error();
           if (LlmGatewayError.isInstance(error) && error.code === 'CIRCUIT_OPEN') firstOpen ??= target;
-          else otherOutcome = true;
+          else if (!(LlmGatewayError.isInstance(error) && error.details.local === true)) otherOutcome = true;
           if (!LlmGatewayError.isInstance(error)) {
             excluded.add(model.id);
             continue;
