@@ -14,7 +14,7 @@ import {
 import type { DataSource } from 'typeorm';
 import { TypeormCheckpointStore } from '../adapters/typeorm';
 import { AgentRuntime } from './agent-runtime';
-import { crashAgent } from './__fixtures__/crash-agent';
+import { crashAgent, crashWorkflow } from './__fixtures__/crash-agent';
 
 type ChildMessage = { type: 'ready' } | { type: 'blocked'; runId: string };
 
@@ -61,6 +61,7 @@ describeWithRedisAndPostgres(
         store: new TypeormCheckpointStore({ dataSource }),
         queue: producer,
         agents: [crashAgent({ redis, keys, crash: false })],
+        workflows: [crashWorkflow({ redis, keys, crash: false })],
       });
     });
 
@@ -139,6 +140,45 @@ describeWithRedisAndPostgres(
           { name: 'block', replayed: false },
         ],
       });
+      // Only the next test's own workers may take its jobs.
+      rescuer.kill('SIGTERM');
+      await exited(rescuer);
+    }, 40_000);
+
+    it('resumes a workflow the same way: the parallel sibling recorded before the crash does not run again', async () => {
+      const doomed = startWorker(true);
+      await nextMessage(doomed, 'ready');
+      const started = await runtime.startRun('crashflow', {}, { tenantId });
+      await nextMessage(doomed, 'blocked');
+      expect(await runtime.getRun(started.runId)).toMatchObject({ status: 'running', steps: 1 });
+      doomed.kill('SIGKILL');
+      await exited(doomed);
+
+      const rescuer = startWorker(false);
+      await nextMessage(rescuer, 'ready');
+      await waitFor(async () => (await runtime.getRun(started.runId)).status === 'succeeded', {
+        timeoutMs: 20_000,
+        message: 'the workflow to finish on the second worker',
+      });
+      const effects = await redis.hgetall(`${keys}:effects`);
+      const mine = Object.fromEntries(
+        Object.entries(effects).filter(([key]) => key.startsWith(started.runId)),
+      );
+      expect(mine).toEqual({
+        [`${started.runId}:first`]: '1',
+        [`${started.runId}:second`]: '1',
+        [`${started.runId}:stuck`]: '1',
+        [`${started.runId}:last`]: '1',
+      });
+      const steps = await runtime.listSteps(started.runId);
+      expect(steps[1]!.summary).toMatchObject({
+        tasks: [
+          { id: 'second', replayed: true },
+          { id: 'stuck', replayed: false },
+        ],
+      });
+      rescuer.kill('SIGTERM');
+      await exited(rescuer);
     }, 40_000);
   },
 );

@@ -10,6 +10,8 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { defineAgent } from '../../agent/agent-definition';
+import type { CheckpointStore } from '../../ports/checkpoint-store';
+import { defineWorkflow, parallel, sequence, task } from '../../workflow/workflow-definition';
 import { scriptedModel } from '../../testing';
 import { defineTool } from '../../tools/define-tool';
 
@@ -18,6 +20,8 @@ export interface CrashAgentOptions {
   readonly keys: string;
   readonly crash: boolean;
   readonly onBlocked?: (runId: string) => void;
+  /** For the workflow: the blocking task waits until its sibling's result is recorded. */
+  readonly store?: CheckpointStore;
 }
 
 export function crashAgent(options: CrashAgentOptions) {
@@ -67,5 +71,35 @@ export function crashAgent(options: CrashAgentOptions) {
     model,
     tools: [effect, block],
     input: z.object({ question: z.string() }),
+  });
+}
+
+/**
+ * The workflow of the crash-resume test: `first` → (`second` ‖ `stuck`) → `last`. In a worker
+ * started with `crash: true`, `stuck` waits until `second` is recorded, tells the parent and hangs
+ * before its side effect.
+ */
+export function crashWorkflow(options: CrashAgentOptions) {
+  const effect = (id: string) =>
+    task(id, async ({ runId }) => {
+      await options.redis.hincrby(`${options.keys}:effects`, `${runId}:${id}`, 1);
+      return id;
+    });
+  const stuck = task('stuck', async ({ runId, idempotencyKey }) => {
+    await options.redis.hincrby(`${options.keys}:attempts`, `${runId}:stuck`, 1);
+    if (options.crash) {
+      const sibling = idempotencyKey.replace(/:stuck$/, ':second');
+      while (!(await options.store?.findToolCall(sibling))) await new Promise((resolve) => setTimeout(resolve, 10));
+      options.onBlocked?.(runId);
+      await new Promise(() => undefined); // this process is about to be SIGKILLed
+    }
+    await options.redis.hincrby(`${options.keys}:effects`, `${runId}:stuck`, 1);
+    return 'stuck';
+  });
+  return defineWorkflow({
+    name: 'crashflow',
+    version: '1',
+    input: z.object({}),
+    root: sequence('main', effect('first'), parallel('both', effect('second'), stuck), effect('last')),
   });
 }

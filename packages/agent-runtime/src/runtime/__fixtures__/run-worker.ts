@@ -8,7 +8,7 @@ import { openDatabase } from '@ai-scale/persistence';
 import { BullmqJobQueue } from '@ai-scale/queue/bullmq';
 import { TypeormCheckpointStore } from '../../adapters/typeorm';
 import { AgentRuntime } from '../agent-runtime';
-import { crashAgent } from './crash-agent';
+import { crashAgent, crashWorkflow } from './crash-agent';
 
 interface Config {
   readonly redisUrl: string;
@@ -25,17 +25,15 @@ async function main(): Promise<void> {
   const redis = new Redis(config.redisUrl);
   const dataSource = await openDatabase({ url: config.databaseUrl, poolSize: 2 });
   const queue = new BullmqJobQueue({ name: config.queueName, redisUrl: config.redisUrl, prefix: config.prefix });
-  const runtime = new AgentRuntime({
-    store: new TypeormCheckpointStore({ dataSource }),
-    agents: [
-      crashAgent({
-        redis,
-        keys: config.keys,
-        crash: config.crash,
-        onBlocked: (runId) => process.send?.({ type: 'blocked', runId }),
-      }),
-    ],
-  });
+  const store = new TypeormCheckpointStore({ dataSource });
+  const options = {
+    redis,
+    keys: config.keys,
+    crash: config.crash,
+    store,
+    onBlocked: (runId: string) => process.send?.({ type: 'blocked', runId }),
+  };
+  const runtime = new AgentRuntime({ store, agents: [crashAgent(options)], workflows: [crashWorkflow(options)] });
   const worker = queue.createWorker(runtime.jobHandlers(), {
     concurrency: 2,
     lockDurationMs: 1_000,
