@@ -1,4 +1,4 @@
-import { context, SpanKind, trace } from '@opentelemetry/api';
+import { context, isSpanContextValid, SpanKind, trace } from '@opentelemetry/api';
 import { ATTR, extractTraceContext, recordSpanError, SPAN, type TraceCarrier } from '@ai-scale/telemetry';
 import { JobTimeoutError } from '../errors';
 import type { JobContext, JobErrorInfo, JobHandlers, JobProgress } from '../ports';
@@ -82,17 +82,21 @@ export function runAttempt(
   const attributes = telemetry.jobAttributes(job.name, job.tenantId);
   if (job.readySince !== undefined) telemetry.recordWait((Date.now() - job.readySince) / 1000, attributes);
   const parent = extractTraceContext(job.traceCarrier);
-  const span = telemetry.tracer.startSpan(
-    SPAN.queueProcess,
-    {
-      kind: SpanKind.CONSUMER,
-      attributes: { ...attributes, [ATTR.jobId]: job.id, [ATTR.jobAttempt]: job.attempt },
-    },
-    parent,
-  );
+  const span = telemetry.tracer.startSpan(SPAN.queueProcess, { kind: SpanKind.CONSUMER }, parent);
   const started = performance.now();
-  // The handler runs inside the span, so its own spans (LLM calls, queries) are children of it.
-  const settled = context.with(trace.setSpan(parent, span), () => settle(handlers, job, control));
+  let settled: Promise<AttemptOutcome>;
+  if (isSpanContextValid(span.spanContext())) {
+    if (span.isRecording()) {
+      span.setAttributes(attributes);
+      span.setAttribute(ATTR.jobId, job.id);
+      span.setAttribute(ATTR.jobAttempt, job.attempt);
+    }
+    // The handler runs inside the span, so its own spans (LLM calls, queries) are children of it.
+    settled = context.with(trace.setSpan(parent, span), () => settle(handlers, job, control));
+  } else {
+    // No tracing at all (no SDK, no producer trace): skip the context switch, the hot path of a no-op job.
+    settled = settle(handlers, job, control);
+  }
   return settled.then((outcome) => {
     telemetry.recordProcess((performance.now() - started) / 1000, attributes);
     if (outcome.kind === 'completed') {
