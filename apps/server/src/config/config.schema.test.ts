@@ -35,7 +35,7 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ QUEUE_DRIVER: 'bullmq' })).toThrow(/REDIS_URL/);
     expect(() => parseConfig({ CACHE_DRIVER: 'redis' })).toThrow(/REDIS_URL/);
     expect(() => parseConfig({ LLM_PROVIDERS: 'anthropic:claude-3-5-haiku' })).toThrow(/ANTHROPIC_API_KEY/);
-    expect(() => parseConfig({ VECTOR_STORE: 'pinecone' })).toThrow(/PINECONE_INDEX/);
+    expect(() => parseConfig({ VECTOR_STORE: 'pinecone' })).toThrow(/PINECONE_HOST/);
   });
 
   it('never echoes a secret in its message', () => {

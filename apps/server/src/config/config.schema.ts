@@ -141,7 +141,7 @@ export const configSchema = z
       });
     }
     if (env.VECTOR_STORE === 'pinecone') {
-      for (const key of ['PINECONE_API_KEY', 'PINECONE_INDEX'] as const) {
+      for (const key of ['PINECONE_API_KEY', 'PINECONE_HOST'] as const) {
         if (!env[key])
           context.addIssue({ code: 'custom', path: [key], message: 'required when VECTOR_STORE=pinecone' });
       }

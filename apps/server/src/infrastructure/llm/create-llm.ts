@@ -22,8 +22,8 @@ const DEFAULT_MODEL: Record<LlmProviderName, string> = {
 
 /**
  * The routing gateway of @ai-scale/llm-gateway over LLM_PROVIDERS, in order: the first model is the
- * primary of the large tier, the last one the primary of the small tier, each falls back to the
- * others. Usage is recorded in the ledger (PostgreSQL/SQLite rows shared by every replica).
+ * primary of both tiers, the next ones its fallbacks (a separate small-tier model is not
+ * configurable yet). Usage is recorded in the ledger (PostgreSQL/SQLite rows shared by every replica).
  */
 export async function createLlm(
   config: AppConfig,
@@ -35,8 +35,11 @@ export async function createLlm(
     const providerModel = spec.model ?? DEFAULT_MODEL[spec.provider];
     if (!providers.has(spec.provider))
       providers.set(spec.provider, await createProvider(spec.provider, config));
+    // The model id is the provider's model name (what prices and the `model` field of a chat request
+    // use); the same name served by two providers gets the provider as a prefix.
+    const taken = models.some((model) => model.id === providerModel && model.provider !== spec.provider);
     models.push({
-      id: `${spec.provider}:${providerModel}`,
+      id: taken ? `${spec.provider}:${providerModel}` : providerModel,
       provider: spec.provider,
       providerModel,
       contextWindow: 128_000,
@@ -48,7 +51,7 @@ export async function createLlm(
   const gateway = createLlmGateway({
     providers: [...providers.values()].map((provider) => ({ provider })),
     models: uniqueModels,
-    routes: { large: ids, small: [...ids].reverse() },
+    routes: { large: ids, small: ids },
     ledger,
     deadlineMs: 60_000,
   });

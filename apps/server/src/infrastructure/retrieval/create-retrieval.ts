@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import {
   type Embedder,
   LocalEmbedder,
+  OpenAiCompatibleEmbedder,
   MemoryVectorStore,
   RetrievalService,
   type VectorStore,
@@ -18,8 +19,12 @@ export async function createRetrieval(config: AppConfig): Promise<RetrievalModul
 
 async function createEmbedder(config: AppConfig): Promise<Embedder> {
   if (config.EMBEDDINGS === 'openai-compatible') {
-    // TODO(retrieval): the openai-compatible embedder once @ai-scale/retrieval exports it.
-    throw new Error('EMBEDDINGS=openai-compatible is not available in this build of @ai-scale/retrieval yet');
+    return new OpenAiCompatibleEmbedder({
+      baseUrl: config.EMBEDDINGS_BASE_URL ?? '',
+      model: config.EMBEDDINGS_MODEL ?? '',
+      dimensions: config.EMBEDDINGS_DIMENSIONS,
+      ...(config.EMBEDDINGS_API_KEY ? { apiKey: config.EMBEDDINGS_API_KEY } : {}),
+    });
   }
   return new LocalEmbedder({ dimensions: config.EMBEDDINGS_DIMENSIONS });
 }
@@ -32,7 +37,13 @@ async function createVectorStore(config: AppConfig, dimensions: number): Promise
       const { LancedbVectorStore } = await import('@ai-scale/retrieval/lancedb');
       return LancedbVectorStore.open({ uri: path.join(config.DATA_DIR, 'lancedb'), dimensions });
     }
-    case 'pinecone':
-      throw new Error('VECTOR_STORE=pinecone is not available in this build of @ai-scale/retrieval yet');
+    case 'pinecone': {
+      const { PineconeVectorStore } = await import('@ai-scale/retrieval/pinecone');
+      return new PineconeVectorStore({
+        apiKey: config.PINECONE_API_KEY ?? '',
+        indexHost: config.PINECONE_HOST ?? '',
+        dimensions,
+      });
+    }
   }
 }
