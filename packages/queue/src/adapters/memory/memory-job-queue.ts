@@ -210,26 +210,30 @@ export class MemoryJobQueue implements JobQueue {
     if (this.closed) return { kind: 'empty' };
     const now = Date.now();
     this.promoteDue(now);
+    let entry = this.ready.peek();
+    while (entry && (entry.job.state !== 'queued' || entry.job.seq !== entry.seq)) {
+      this.ready.pop(); // stale: the job moved on since this entry was pushed
+      entry = this.ready.peek();
+    }
+    if (!entry) return { kind: 'empty' };
     if (this.rateLimit) {
+      // A fixed window that opens with the first job started in it, as BullMQ's limiter does.
       if (now - this.rateWindow.start >= this.rateLimit.durationMs)
         this.rateWindow = { start: now, count: 0 };
-      if (this.rateWindow.count >= this.rateLimit.max && this.ready.size > 0) {
+      if (this.rateWindow.count >= this.rateLimit.max) {
         return { kind: 'rate-limited', retryAt: this.rateWindow.start + this.rateLimit.durationMs };
       }
+      this.rateWindow.count++;
     }
-    for (let entry = this.ready.pop(); entry; entry = this.ready.pop()) {
-      const job = entry.job;
-      if (job.state !== 'queued' || job.seq !== entry.seq) continue; // stale entry
-      if (this.rateLimit) this.rateWindow.count++;
-      this.setState(job, 'active');
-      job.attemptsStarted++;
-      if (job.attemptsStarted === 1) this.leaveTenantWaiting(job);
-      job.startedAt = now;
-      job.lock = { token, until: now + lockDurationMs };
-      this.emit({ type: 'active', jobId: job.id, timestamp: now });
-      return { kind: 'job', job };
-    }
-    return { kind: 'empty' };
+    this.ready.pop();
+    const job = entry.job;
+    this.setState(job, 'active');
+    job.attemptsStarted++;
+    if (job.attemptsStarted === 1) this.leaveTenantWaiting(job);
+    job.startedAt = now;
+    job.lock = { token, until: now + lockDurationMs };
+    this.emit({ type: 'active', jobId: job.id, timestamp: now });
+    return { kind: 'job', job };
   }
 
   /** Extends the locks `token` holds; returns the ids whose lock was lost. */
