@@ -10,7 +10,14 @@ describe('summarizeStage', () => {
   it('computes nearest-rank percentiles, throughput against the bound, errors by kind and cost', () => {
     const samples: RequestSample[] = [];
     for (let i = 0; i < 100; i++)
-      samples.push({ startedAt: i * 10, acceptMs: i + 1, e2eMs: 1000 + i, costUsd: 0.001, cacheHit: i < 10 });
+      samples.push({
+        startedAt: i * 10,
+        acceptMs: i + 1,
+        e2eMs: 1000 + i,
+        jobMs: 900,
+        costUsd: 0.001,
+        cacheHit: i < 10,
+      });
     samples.push({ startedAt: 5, error: 'http_503' });
     samples.push({ startedAt: 6, acceptMs: 3, error: 'job_failed:PROVIDER_ERROR' });
     samples.push({ startedAt: 7, error: 'http_503' });
@@ -29,6 +36,19 @@ describe('summarizeStage', () => {
     expect(figures.throughput_ratio).toBeCloseTo(100 / 2.089 / 100, 2);
     expect(figures.cache_hits).toBe(10);
     expect(figures.cost_usd).toBeCloseTo(0.1);
+  });
+
+  it('prices the answers tokens at a list price', () => {
+    const figures = summarizeStage(
+      [
+        { startedAt: 0, e2eMs: 10, tokens: { prompt: 1_000_000, completion: 0 } },
+        { startedAt: 0, e2eMs: 10, tokens: { prompt: 0, completion: 500_000 } },
+        { startedAt: 0, e2eMs: 10, cacheHit: true, tokens: { prompt: 0, completion: 0 } },
+      ],
+      { boundPerSecond: 1, listPrice: { prompt: 0.15, completion: 0.6 } },
+    );
+    expect(figures.list_cost_usd).toBeCloseTo(0.15 + 0.3);
+    expect(summarizeStage([{ startedAt: 0, e2eMs: 1 }], { boundPerSecond: 1 }).list_cost_usd).toBe(0);
   });
 
   it('reports NaN percentiles and zero throughput when nothing was answered', () => {

@@ -34,6 +34,8 @@ const MODEL_LATENCY_MS = 800;
 const WORKERS = 2;
 const ZIPF_QUESTIONS = 2_000;
 const ZIPF_EXPONENT = 1.0;
+/** gpt-4o-mini list price, USD per million tokens, to price the fake model's token counts. */
+const LIST_PRICE = { prompt: 0.15, completion: 0.6 };
 
 interface Settings {
   readonly stages: readonly number[];
@@ -44,7 +46,7 @@ interface Settings {
 function settings(quick: boolean, flags: Readonly<Record<string, string | boolean>>): Settings {
   const base: Settings = quick
     ? // Two steps: on 2 shared vCPUs a burst of 500 clients alone takes longer than --quick may.
-      { stages: [10, 100], stageMs: 2_000, workerConcurrency: 50 }
+      { stages: [10, 60], stageMs: 1_500, workerConcurrency: 50 }
     : { stages: [10, 50, 100, 200, 500], stageMs: 20_000, workerConcurrency: 50 };
   const stages =
     typeof flags.stages === 'string' ? flags.stages.split(',').map((value) => Number(value)) : base.stages;
@@ -116,7 +118,7 @@ const scenario: Scenario = {
             },
           });
           const endS = (performance.now() - origin) / 1000;
-          const figures = summarizeStage(samples, { boundPerSecond: bound });
+          const figures = summarizeStage(samples, { boundPerSecond: bound, listPrice: LIST_PRICE });
           const modelCalls = stack.fake.stats.chatCompletions - callsBefore;
           const queue = depthOver(depth.samples, startS, endS);
           const row: StageRow = {
@@ -161,12 +163,13 @@ const scenario: Scenario = {
         'accept p99 ms': row.accept_p99_ms,
         'e2e p50 ms': row.e2e_p50_ms,
         'e2e p99 ms': row.e2e_p99_ms,
+        'job p50 ms': row.job_p50_ms,
         'answers/s': row.throughput_per_s,
         'of bound': row.throughput_ratio,
         'queue max': row.queue_max,
         'model calls': row.model_calls,
         saved: row.model_calls_saved_ratio,
-        'cost USD': row.cost_usd,
+        'USD per 1k answers': row.answered > 0 ? round((row.list_cost_usd / row.answered) * 1000, 4) : 0,
       })),
     );
 
@@ -266,7 +269,13 @@ const scenario: Scenario = {
       const calls = modeRows.reduce((sum, row) => sum + row.model_calls, 0);
       metrics[`${mode}_model_calls_saved_ratio`] = modelCallsSavedRatio(calls, answers);
       metrics[`${mode}_cost_usd_per_1k_answers`] =
-        answers > 0 ? round((modeRows.reduce((sum, row) => sum + row.cost_usd, 0) / answers) * 1000, 4) : 0;
+        answers > 0
+          ? round((modeRows.reduce((sum, row) => sum + row.list_cost_usd, 0) / answers) * 1000, 4)
+          : 0;
+      metrics[`${mode}_server_cost_usd`] = round(
+        modeRows.reduce((sum, row) => sum + row.cost_usd, 0),
+        6,
+      );
       for (const row of modeRows) {
         const key = `${mode}_c${row.clients}`;
         metrics[`${key}_accept_p99_ms`] = row.accept_p99_ms;

@@ -8,10 +8,30 @@ import { sleep } from './processes';
 
 export type ChatMode = 'sync' | 'async';
 
+interface AnswerUsage {
+  readonly promptTokens?: number;
+  readonly completionTokens?: number;
+  readonly costUsd?: number;
+}
+
 export interface JobView {
   readonly state: 'queued' | 'active' | 'completed' | 'failed';
-  readonly result: { usage?: { costUsd?: number }; cache?: string | null } | null;
+  readonly result: { usage?: AnswerUsage; cache?: string | null } | null;
   readonly error: { code: string; message: string } | null;
+  readonly createdAt?: string;
+  readonly finishedAt?: string | null;
+}
+
+const tokensOf = (usage: AnswerUsage | undefined): { prompt: number; completion: number } => ({
+  prompt: usage?.promptTokens ?? 0,
+  completion: usage?.completionTokens ?? 0,
+});
+
+/** Server-side life of a finished job (enqueued → finished), from its view; undefined when unknown. */
+export function jobDurationMs(job: JobView): number | undefined {
+  if (!job.createdAt || !job.finishedAt) return undefined;
+  const duration = Date.parse(job.finishedAt) - Date.parse(job.createdAt);
+  return Number.isFinite(duration) ? duration : undefined;
 }
 
 /** Why a request failed, as a short stable label: `http_503:QUEUE_UNAVAILABLE`, `UND_ERR_SOCKET`… */
@@ -74,7 +94,7 @@ export class ApiClient {
       const body = (await response.body.json().catch(() => ({}))) as {
         jobId?: string;
         code?: string;
-        usage?: { costUsd?: number };
+        usage?: AnswerUsage;
         cache?: string | null;
       };
       if (response.statusCode === 200) {
@@ -83,6 +103,7 @@ export class ApiClient {
           acceptMs,
           e2eMs: performance.now() - startedAt,
           costUsd: body.usage?.costUsd ?? 0,
+          tokens: tokensOf(body.usage),
           cacheHit: Boolean(body.cache),
         };
       }
@@ -102,7 +123,9 @@ export class ApiClient {
           acceptMs,
           e2eMs: performance.now() - startedAt,
           costUsd: job.result?.usage?.costUsd ?? 0,
+          tokens: tokensOf(job.result?.usage),
           cacheHit: Boolean(job.result?.cache),
+          jobMs: jobDurationMs(job),
         };
       }
       return {

@@ -5,13 +5,15 @@
  * the bench process so its call counters can be read directly.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { request } from 'undici';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '@ai-scale/llm-gateway/testing';
 import { createThrowawayPostgresDatabase, type ThrowawayDatabase } from '@ai-scale/testkit';
 import { BullmqJobQueue } from '@ai-scale/queue/bullmq';
+import { REPOSITORY_ROOT } from './report-files';
+import { snapshotServer } from './server-snapshot';
 import { freePort, sleep, spawnChild, stopChild, waitUntil, type ChildHandle } from './processes';
 
 /** The queue name the server gives its one BullMQ queue (apps/server create-queue.ts). */
@@ -46,16 +48,6 @@ export interface ServerStack {
   /** Starts a fresh worker process in slot `index` and waits until it is ready. */
   restartWorker(index: number): Promise<void>;
   close(): Promise<void>;
-}
-
-export function serverMainPath(): string {
-  const path = resolve(__dirname, '..', '..', '..', 'server', 'dist', 'main.js');
-  if (!existsSync(path)) {
-    throw new Error(
-      `the server is not built (${path} missing): run npx turbo run build --filter=@ai-scale/server...`,
-    );
-  }
-  return path;
 }
 
 /** The environment every process of the stack shares; only what the server needs, nothing inherited. */
@@ -103,7 +95,6 @@ async function ready(url: string): Promise<boolean> {
 }
 
 export async function startServerStack(options: StackOptions): Promise<ServerStack> {
-  const main = serverMainPath();
   const prefix = `bench${randomBytes(4).toString('hex')}`;
   const adminToken = randomBytes(24).toString('hex');
   const cleanups: Array<() => Promise<void>> = [];
@@ -113,6 +104,9 @@ export async function startServerStack(options: StackOptions): Promise<ServerSta
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   };
   try {
+    const snapshot = await snapshotServer(REPOSITORY_ROOT, options.log);
+    cleanups.push(async () => snapshot.dispose());
+    const main = snapshot.mainPath;
     const fake = await startFakeOpenAiServer({
       latency: { kind: 'fixed', ms: options.modelLatencyMs },
       // The same (mutable) object the caller holds, so faults can be switched during the run.
