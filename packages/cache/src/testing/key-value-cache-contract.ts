@@ -36,6 +36,12 @@ export interface KeyValueCacheCapabilities {
   readonly crossInstanceSingleFlight: boolean;
 }
 
+/**
+ * TTLs in the suite are long in real time (the manual clock moves them), so that a backend that also
+ * expires entries by wall-clock time (Redis PX) never drops one while a slow machine runs a test.
+ */
+const MINUTE = 60_000;
+
 function expectCode(code: string): (error: unknown) => boolean {
   return (error) => {
     assert.ok(AiScaleError.isInstance(error), `expected an AiScaleError, got ${String(error)}`);
@@ -170,8 +176,8 @@ export function keyValueCacheContract(
     describe('TTL', () => {
       it('serves an entry until its TTL and never after', async () => {
         const cache = await open();
-        await cache.set('ns', 'k', 'v', { ttlMs: 1000 });
-        clock.advance(999);
+        await cache.set('ns', 'k', 'v', { ttlMs: MINUTE });
+        clock.advance(MINUTE - 1);
         assert.equal(await cache.get('ns', 'k'), 'v');
         clock.advance(1);
         assert.equal(await cache.get('ns', 'k'), undefined);
@@ -180,10 +186,10 @@ export function keyValueCacheContract(
       });
 
       it('applies the default TTL to entries set without one', async () => {
-        const cache = await open({ defaultTtlMs: 500 });
+        const cache = await open({ defaultTtlMs: MINUTE });
         await cache.set('ns', 'k', 'v');
-        await cache.set('ns', 'long', 'v', { ttlMs: 5000 });
-        clock.advance(500);
+        await cache.set('ns', 'long', 'v', { ttlMs: 10 * MINUTE });
+        clock.advance(MINUTE);
         assert.equal(await cache.get('ns', 'k'), undefined);
         assert.equal(await cache.get('ns', 'long'), 'v');
       });
@@ -192,10 +198,10 @@ export function keyValueCacheContract(
         const cache = await open();
         let calls = 0;
         const compute = async () => ++calls;
-        assert.equal(await cache.getOrCompute('ns', 'k', compute, { ttlMs: 100 }), 1);
-        assert.equal(await cache.getOrCompute('ns', 'k', compute, { ttlMs: 100 }), 1);
-        clock.advance(100);
-        assert.equal(await cache.getOrCompute('ns', 'k', compute, { ttlMs: 100 }), 2);
+        assert.equal(await cache.getOrCompute('ns', 'k', compute, { ttlMs: MINUTE }), 1);
+        assert.equal(await cache.getOrCompute('ns', 'k', compute, { ttlMs: MINUTE }), 1);
+        clock.advance(MINUTE);
+        assert.equal(await cache.getOrCompute('ns', 'k', compute, { ttlMs: MINUTE }), 2);
       });
     });
 
@@ -273,8 +279,8 @@ export function keyValueCacheContract(
     describe('stale-while-revalidate', () => {
       it('serves the stale value at once inside the window and refreshes it exactly once', async () => {
         const cache = await open();
-        await cache.set('ns', 'k', 'old', { ttlMs: 100, staleWhileRevalidateMs: 1000 });
-        clock.advance(150);
+        await cache.set('ns', 'k', 'old', { ttlMs: MINUTE, staleWhileRevalidateMs: 10 * MINUTE });
+        clock.advance(MINUTE + 50);
         assert.equal(await cache.get('ns', 'k'), undefined, 'get never returns a stale value');
         assert.deepEqual(await cache.getEntry('ns', 'k'), {
           value: 'old',
@@ -283,7 +289,7 @@ export function keyValueCacheContract(
         });
         const gate = deferred<string>();
         let calls = 0;
-        const options = { ttlMs: 100, staleWhileRevalidateMs: 1000 };
+        const options = { ttlMs: MINUTE, staleWhileRevalidateMs: 10 * MINUTE };
         const compute = () => {
           calls++;
           return gate.promise;
@@ -300,11 +306,11 @@ export function keyValueCacheContract(
 
       it('keeps serving the stale value when the background refresh fails, and reports the error', async () => {
         const cache = await open();
-        await cache.set('ns', 'k', 'old', { ttlMs: 100, staleWhileRevalidateMs: 1000 });
-        clock.advance(150);
+        await cache.set('ns', 'k', 'old', { ttlMs: MINUTE, staleWhileRevalidateMs: 10 * MINUTE });
+        clock.advance(MINUTE + 50);
         const errors: unknown[] = [];
         const value = await cache.getOrCompute('ns', 'k', () => Promise.reject(new Error('boom')), {
-          ttlMs: 100,
+          ttlMs: MINUTE,
           staleWhileRevalidateMs: 1000,
           onBackgroundError: (error) => errors.push(error),
         });
@@ -316,8 +322,8 @@ export function keyValueCacheContract(
 
       it('computes in the foreground once the stale window has passed', async () => {
         const cache = await open();
-        await cache.set('ns', 'k', 'old', { ttlMs: 100, staleWhileRevalidateMs: 100 });
-        clock.advance(200);
+        await cache.set('ns', 'k', 'old', { ttlMs: MINUTE, staleWhileRevalidateMs: MINUTE });
+        clock.advance(2 * MINUTE);
         assert.equal(await cache.getOrCompute('ns', 'k', async () => 'new'), 'new');
       });
     });
