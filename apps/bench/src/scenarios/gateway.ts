@@ -8,8 +8,8 @@
  *    Phases alternate direct/gateway so drift hits both; overhead = gateway − direct per percentile.
  * 2. Faults: a primary fake OpenAI-compatible HTTP server failing 30% of calls (15% 500, 10% 429
  *    with Retry-After, 5% hangs) and a healthy fallback server, through the openai-compatible
- *    adapter over real HTTP, 100 calls/s (both servers share this process): the share of calls
- *    answered and their p99. A hang costs the 300 ms attempt timeout before the fallback answers.
+ *    adapter over real HTTP, 50 calls/s by default (`--fault-rate N`) (both servers share this process): the share of calls
+ *    answered and their p99. A hang costs the 1 s attempt timeout before the fallback answers.
  */
 import { trace } from '@opentelemetry/api';
 import {
@@ -206,13 +206,13 @@ async function faults(context: ScenarioContext): Promise<Record<string, number>>
       { id: 'fallback-small', provider: 'fallback', tier: 'small', contextWindow: 128_000 },
     ],
     routes: { small: ['gpt-4o-mini', 'fallback-small'], large: [] },
-    attemptTimeoutMs: 300,
+    attemptTimeoutMs: 1_000,
     deadlineMs: 5_000,
     ledger: new MemoryUsageLedger(),
     tokenCounter: new ApproximateTokenCounter(),
   });
-  const rate = Number(context.flags['fault-rate'] ?? 100);
-  const seconds = context.quick ? 8 : 30;
+  const rate = Number(context.flags['fault-rate'] ?? 50);
+  const seconds = context.quick ? 10 : 30;
   context.log(
     `faults: ${rate} calls/s for ${seconds} s, primary failing 30% (500 / 429 Retry-After 1 s / hang)`,
   );
