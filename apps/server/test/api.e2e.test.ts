@@ -141,7 +141,7 @@ describe('product API over HTTP (embedded configuration)', () => {
 
   let conversationId: string;
 
-  it('chat sync answers with citations, then the same question is an exact cache hit; never for another tenant', async () => {
+  it('chat sync answers with citations; the same question is an exact hit, a paraphrase a semantic hit; never for another tenant', async () => {
     const first = await server.request('POST', '/v1/chat', {
       token: keyA,
       body: { message: 'When does the Falcon project ship?' },
@@ -166,6 +166,12 @@ describe('product API over HTTP (embedded configuration)', () => {
     expect(again.status).toBe(200);
     expect(again.body.cache).toBe('exact');
     expect(again.body.answer).toBe(first.body.answer);
+    const paraphrase = await server.request('POST', '/v1/chat', {
+      token: keyA,
+      body: { message: 'When will the Falcon project ship?' },
+    });
+    expect(paraphrase.body.cache).toBe('semantic');
+    expect(paraphrase.body.answer).toBe(first.body.answer);
     const otherTenant = await server.request('POST', '/v1/chat', {
       token: keyB,
       body: { message: 'When does the Falcon project ship?' },
@@ -173,6 +179,12 @@ describe('product API over HTTP (embedded configuration)', () => {
     expect(otherTenant.status).toBe(200);
     expect(otherTenant.body.cache).toBeNull();
     expect(otherTenant.body.answer).not.toContain('Tuesday');
+    // B's paraphrase may only ever hit B's own entry (the "cannot answer" just stored), never A's.
+    const paraphraseB = await server.request('POST', '/v1/chat', {
+      token: keyB,
+      body: { message: 'When will the Falcon project ship?' },
+    });
+    expect(paraphraseB.body.answer).not.toContain('Tuesday');
   });
 
   it('continues a conversation, and refuses another tenant’s conversation', async () => {
