@@ -480,6 +480,12 @@ describe('RoutingLlmGateway cost, budgets and ledger', () => {
     expect(totals.savedTokens).toBe(first.usage.promptTokens + first.usage.completionTokens);
     expect(totals.savedCostUsd).toBeCloseTo(first.costUsd, 15);
     expect((await gateway.chat(ask('What is the refund policy?', { noCache: true }))).cache).toBeNull();
+
+    const events: GatewayStreamEvent[] = [];
+    for await (const event of gateway.stream(ask('What is the refund policy?'))) events.push(event);
+    expect(events.map((event) => event.type)).toEqual(['text', 'done']);
+    expect(events[1]).toMatchObject({ type: 'done', cache: 'exact', costUsd: 0 });
+    expect(primary.calls).toBe(2);
   });
 });
 
