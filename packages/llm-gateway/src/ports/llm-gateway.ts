@@ -1,19 +1,16 @@
 import type {
-  ChatMessage,
+  ChatDelta,
+  ChatParameters,
   ChatResult,
-  ContextPassage,
-  FinishReason,
-  ResponseFormat,
-  TokenUsage,
-  ToolChoice,
-  ToolDefinition,
   Citation,
+  FinishReason,
+  TokenUsage,
 } from './llm-provider';
 import type { CacheKind } from './usage-ledger';
 
 export type ModelTier = 'small' | 'large';
 
-export interface GatewayChatRequest {
+export interface GatewayChatRequest extends ChatParameters {
   readonly tenantId: string;
   /** Idempotency and correlation id; recorded in the ledger with the usage. */
   readonly requestId: string;
@@ -21,15 +18,6 @@ export interface GatewayChatRequest {
   readonly model?: string;
   /** A task tier; when neither `model` nor `tier` is given the router's rules classify the request. */
   readonly tier?: ModelTier;
-  readonly messages: readonly ChatMessage[];
-  readonly tools?: readonly ToolDefinition[];
-  readonly toolChoice?: ToolChoice;
-  readonly responseFormat?: ResponseFormat;
-  readonly temperature?: number;
-  readonly maxTokens?: number;
-  readonly seed?: number;
-  readonly stop?: readonly string[];
-  readonly context?: readonly ContextPassage[];
   /**
    * Most this call may cost, in USD, estimated before the call from the prompt estimate and the
    * output reserve (`maxTokens`) at list prices: route models that could cost more are skipped;
@@ -73,14 +61,7 @@ export interface GatewayChatResult extends ChatResult {
 }
 
 export type GatewayStreamEvent =
-  | { readonly type: 'text'; readonly text: string }
-  | {
-      readonly type: 'tool_call';
-      readonly index: number;
-      readonly id?: string;
-      readonly name?: string;
-      readonly argumentsDelta: string;
-    }
+  | Exclude<ChatDelta, { readonly type: 'done' }>
   | {
       readonly type: 'done';
       readonly usage: TokenUsage;

@@ -75,9 +75,8 @@ export interface ContextPassage {
   readonly score?: number;
 }
 
-export interface ChatRequest {
-  /** The provider's own model id (`gpt-4o-mini`, `claude-3-5-haiku-latest`, …). */
-  readonly model: string;
+/** What decides a model's answer, shared by the provider, gateway and cache requests. */
+export interface ChatParameters {
   readonly messages: readonly ChatMessage[];
   readonly tools?: readonly ToolDefinition[];
   readonly toolChoice?: ToolChoice;
@@ -87,6 +86,11 @@ export interface ChatRequest {
   readonly seed?: number;
   readonly stop?: readonly string[];
   readonly context?: readonly ContextPassage[];
+}
+
+export interface ChatRequest extends ChatParameters {
+  /** The provider's own model id (`gpt-4o-mini`, `claude-3-5-haiku-latest`, …). */
+  readonly model: string;
 }
 
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'other';

@@ -1,15 +1,8 @@
-import type {
-  ChatMessage,
-  ChatResult,
-  ContextPassage,
-  ResponseFormat,
-  ToolChoice,
-  ToolDefinition,
-} from './llm-provider';
+import type { ChatParameters, ChatResult } from './llm-provider';
 import type { CacheKind } from './usage-ledger';
 
 /** What the gateway asks a response cache about: enough to key a prompt per tenant and model tier. */
-export interface CacheableRequest {
+export interface CacheableRequest extends ChatParameters {
   readonly tenantId: string;
   /** The routing target: the explicit model, or `tier:<small|large>`. Answers never cross targets. */
   readonly target: string;
@@ -19,16 +12,6 @@ export interface CacheableRequest {
   readonly question: string;
   /** Version of the prompt template (`GatewayChatRequest.promptVersion`, default `default`). */
   readonly promptVersion: string;
-  /** The request itself, for caches that build their own key. */
-  readonly messages: readonly ChatMessage[];
-  readonly context?: readonly ContextPassage[];
-  readonly tools?: readonly ToolDefinition[];
-  readonly toolChoice?: ToolChoice;
-  readonly responseFormat?: ResponseFormat;
-  readonly temperature?: number;
-  readonly maxTokens?: number;
-  readonly seed?: number;
-  readonly stop?: readonly string[];
 }
 
 export interface CachedResponse {

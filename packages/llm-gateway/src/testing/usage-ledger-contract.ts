@@ -1,4 +1,4 @@
-import type { UsageEntry, UsageLedger } from '../ports/usage-ledger';
+import { EMPTY_TOTALS, type UsageEntry, type UsageLedger } from '../ports/usage-ledger';
 import type { ContractTestApi } from './llm-provider-contract';
 
 export interface UsageLedgerFixture {
@@ -46,15 +46,7 @@ export function usageLedgerContract(
       fixture.createTenant ? fixture.createTenant() : `${label}-${Date.now().toString(36)}-${++sequence}`;
 
     it('starts at zero for an unknown tenant', async () => {
-      expect(await fixture.ledger.totals(await tenant('empty'), 'day')).toEqual({
-        requests: 0,
-        promptTokens: 0,
-        completionTokens: 0,
-        cachedTokens: 0,
-        costUsd: 0,
-        savedTokens: 0,
-        savedCostUsd: 0,
-      });
+      expect(await fixture.ledger.totals(await tenant('empty'), 'day')).toEqual(EMPTY_TOTALS);
     });
 
     it('sums a tenant’s entries by UTC day and month, never another tenant’s', async () => {
