@@ -43,6 +43,6 @@ describe('trimToBudget', () => {
   });
 
   it('counts with js-tiktoken (o200k_base) offline', () => {
-    expect(new TiktokenCounter().count('hello world')).toBe(2);
+    expect(new TiktokenCounter().warmUp().count('hello world')).toBe(2);
   });
 });
