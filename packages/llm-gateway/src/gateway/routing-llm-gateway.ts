@@ -497,7 +497,7 @@ export class RoutingLlmGateway implements LlmGateway {
       explicit = this.models.get(request.model) as ModelDefinition;
       tier = explicit.tier ?? null;
     } else {
-      tier = request.tier ?? this.router.classify({ ...request, promptTokens: bound.estimate }).tier;
+      tier = request.tier ?? this.router.classify(request, bound.estimate).tier;
     }
     let downgraded = false;
     const budget = this.options.budgets?.(request.tenantId);

@@ -7,8 +7,8 @@ export interface RoutableRequest {
   readonly tools?: readonly ToolDefinition[];
   readonly responseFormat?: ResponseFormat;
   readonly context?: readonly ContextPassage[];
-  /** Estimated prompt tokens (messages, context, tools). */
-  readonly promptTokens: number;
+  /** Estimated prompt tokens (messages, context, tools); may be passed to `classify` apart instead. */
+  readonly promptTokens?: number;
 }
 
 /**
@@ -72,9 +72,9 @@ export class TierRouter {
       keywords.length > 0 ? new RegExp(`\\b(?:${keywords.join('|')})\\b`, 'i') : undefined;
   }
 
-  classify(request: RoutableRequest): TierDecision {
+  classify(request: RoutableRequest, promptTokens: number = request.promptTokens ?? 0): TierDecision {
     const rules = this.rules;
-    if (request.promptTokens >= rules.minPromptTokens) return { tier: 'large', reason: 'minPromptTokens' };
+    if (promptTokens >= rules.minPromptTokens) return { tier: 'large', reason: 'minPromptTokens' };
     if (rules.toolsPresent && request.tools && request.tools.length > 0)
       return { tier: 'large', reason: 'toolsPresent' };
     if (rules.jsonSchema && request.responseFormat?.type === 'json_schema')
