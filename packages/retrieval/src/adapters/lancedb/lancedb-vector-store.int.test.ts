@@ -46,51 +46,57 @@ describe('LancedbVectorStore (embedded, on disk)', () => {
     }));
   }
 
-  it('persists across reopen, builds FTS + IVF_FLAT in optimize(), and still sees rows added after the build', async () => {
-    const store = await LancedbVectorStore.open({
-      uri: directory,
-      dimensions: 32,
-      metadataFields: { n: 'number' },
-      ann: { threshold: 500, numPartitions: 4, nprobes: 4 },
-    });
-    await store.upsert('t', await records(600));
-    expect(store.capabilities.exact).toBe(true);
-    const report = await store.optimize();
-    expect(report.indexes.join(' ')).toMatch(/ivf_flat|IvfFlat/i);
-    expect(report.indexes.join(' ')).toMatch(/fts|inverted/i);
-    expect(store.capabilities.exact).toBe(false);
-    await store.upsert('t', await records(5, 10_000));
-    const [late] = await store.search('t', { mode: 'keyword', text: 'item10003', topK: 1 });
-    expect(late?.id).toBe('r10003');
-    const query = (await embedder.embed([sentence(10_004)]))[0] as number[];
-    const [nearest] = await store.search('t', { mode: 'vector', vector: query, topK: 1 });
-    expect(nearest?.id).toBe('r10004');
-    const filtered = await store.search('t', {
-      mode: 'vector',
-      vector: query,
-      topK: 5,
-      filter: { field: 'n', op: 'range', lt: 3 },
-    });
-    expect(filtered.map((hit) => hit.id).sort()).toEqual(['r0', 'r1', 'r2']);
-    await store.close();
+  it.each([
+    ['hnsw_sq', /hnsw/i],
+    ['ivf_flat', /ivf_flat|IvfFlat/i],
+  ] as const)(
+    'persists across reopen, builds FTS + %s in optimize(), and still sees rows added after the build',
+    async (index, pattern) => {
+      const store = await LancedbVectorStore.open({
+        uri: directory,
+        dimensions: 32,
+        metadataFields: { n: 'number' },
+        ann: { threshold: 500, index, numPartitions: 4, nprobes: 4 },
+      });
+      await store.upsert('t', await records(600));
+      expect(store.capabilities.exact).toBe(true);
+      const report = await store.optimize();
+      expect(report.indexes.join(' ')).toMatch(pattern);
+      expect(report.indexes.join(' ')).toMatch(/fts|inverted/i);
+      expect(store.capabilities.exact).toBe(false);
+      await store.upsert('t', await records(5, 10_000));
+      const [late] = await store.search('t', { mode: 'keyword', text: 'item10003', topK: 1 });
+      expect(late?.id).toBe('r10003');
+      const query = (await embedder.embed([sentence(10_004)]))[0] as number[];
+      const [nearest] = await store.search('t', { mode: 'vector', vector: query, topK: 1 });
+      expect(nearest?.id).toBe('r10004');
+      const filtered = await store.search('t', {
+        mode: 'vector',
+        vector: query,
+        topK: 5,
+        filter: { field: 'n', op: 'range', lt: 3 },
+      });
+      expect(filtered.map((hit) => hit.id).sort()).toEqual(['r0', 'r1', 'r2']);
+      await store.close();
 
-    const reopened = await LancedbVectorStore.open({
-      uri: directory,
-      dimensions: 32,
-      metadataFields: { n: 'number' },
-    });
-    expect(await reopened.count('t')).toBe(605);
-    expect(reopened.capabilities.exact).toBe(false);
-    await reopened.close();
-    await expect(LancedbVectorStore.open({ uri: directory, dimensions: 64 })).rejects.toMatchObject({
-      code: 'DIMENSION_MISMATCH',
-    });
-    await expect(
-      LancedbVectorStore.open({ uri: directory, dimensions: 32, metadataFields: { other: 'string' } }),
-    ).rejects.toMatchObject({
-      code: 'VECTOR_STORE_UNAVAILABLE',
-    });
-  });
+      const reopened = await LancedbVectorStore.open({
+        uri: directory,
+        dimensions: 32,
+        metadataFields: { n: 'number' },
+      });
+      expect(await reopened.count('t')).toBe(605);
+      expect(reopened.capabilities.exact).toBe(false);
+      await reopened.close();
+      await expect(LancedbVectorStore.open({ uri: directory, dimensions: 64 })).rejects.toMatchObject({
+        code: 'DIMENSION_MISMATCH',
+      });
+      await expect(
+        LancedbVectorStore.open({ uri: directory, dimensions: 32, metadataFields: { other: 'string' } }),
+      ).rejects.toMatchObject({
+        code: 'VECTOR_STORE_UNAVAILABLE',
+      });
+    },
+  );
 
   it('refuses filters on undeclared fields', async () => {
     const store = await LancedbVectorStore.open({ uri: directory, dimensions: 32 });
