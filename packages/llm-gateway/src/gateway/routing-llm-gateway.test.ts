@@ -351,6 +351,22 @@ describe('RoutingLlmGateway fallbacks, retries and breakers', () => {
     expect((await gateway.chat(ask('2'))).provider).toBe('secondary');
   });
 
+  it('limits tokens per minute per provider (token bucket) by failing over', async () => {
+    const primary = new FakeLlmProvider({ name: 'primary' });
+    const { gateway } = setup({
+      primary,
+      providers: [
+        { provider: primary, limits: { tpm: 500 } },
+        { provider: new FakeLlmProvider({ name: 'secondary' }) },
+      ],
+    });
+    // Each call reserves its prompt estimate plus maxTokens (300) against the 500 tokens per minute.
+    expect((await gateway.chat(ask('1', { maxTokens: 300 }))).provider).toBe('primary');
+    const second = await gateway.chat(ask('2', { maxTokens: 300 }));
+    expect(second.provider).toBe('secondary');
+    expect(second.attempts[0]?.outcome).toBe('PROVIDER_RATE_LIMITED');
+  });
+
   it('limits concurrency per provider (bulkhead) by failing over', async () => {
     const primary = new FakeLlmProvider({ name: 'primary', latencyMs: 30 });
     const { gateway } = setup({
