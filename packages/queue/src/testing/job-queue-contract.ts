@@ -43,8 +43,17 @@ export interface JobQueueCapabilities {
   readonly fairnessBurst?: number;
 }
 
-/** Short locks and stall checks so that crash recovery is observable in well under a second. */
-const FAST_WORKER: WorkerOptions = { lockDurationMs: 600, stalledIntervalMs: 150, shutdownDeadlineMs: 2_000 };
+/**
+ * Locks long enough that a loaded machine never lets a live worker's lock lapse (which would re-run
+ * a job and break the run counts the tests assert); the crash test shortens them for itself.
+ */
+const TEST_WORKER: WorkerOptions = {
+  lockDurationMs: 5_000,
+  stalledIntervalMs: 1_000,
+  shutdownDeadlineMs: 2_000,
+};
+/** Short locks and stall checks so that crash recovery is observable in about a second. */
+const CRASH_TEST_WORKER: WorkerOptions = { lockDurationMs: 600, stalledIntervalMs: 150 };
 const FAST_BACKOFF = { type: 'exponential', baseMs: 10, maxMs: 40, jitter: 0.5 } as const;
 
 interface Deferred<T> {
@@ -124,7 +133,7 @@ export function jobQueueContract(
       handlers: JobHandlers,
       options: WorkerOptions = {},
     ): Promise<JobWorker> {
-      const worker = queue.createWorker(handlers, { ...FAST_WORKER, ...options });
+      const worker = queue.createWorker(handlers, { ...TEST_WORKER, ...options });
       workers.push(worker);
       await worker.start();
       return worker;
@@ -643,7 +652,8 @@ export function jobQueueContract(
           { concurrency: 2 },
         );
         await Promise.all([quickStarted.promise, stubbornStarted.promise]);
-        const closing = worker.close({ deadlineMs: 300 });
+        // Generous, so the quick job surely finishes before it even on a loaded machine.
+        const closing = worker.close({ deadlineMs: 1_000 });
         const late = await queue.enqueue('quick', {});
         finishQuick.resolve();
         await closing;
@@ -668,21 +678,29 @@ export function jobQueueContract(
             { name: 'long', payload: 'crashing' },
             { name: 'long', payload: 'queued behind' },
           ]);
-          const doomed = await startWorker(queue, {
-            long: async () => {
-              runs.push('doomed');
-              started.resolve();
-              await new Promise(() => undefined); // never finishes: its process "dies"
+          const doomed = await startWorker(
+            queue,
+            {
+              long: async () => {
+                runs.push('doomed');
+                started.resolve();
+                await new Promise(() => undefined); // never finishes: its process "dies"
+              },
             },
-          });
+            CRASH_TEST_WORKER,
+          );
           await started.promise;
           await fixture.crashWorker(doomed);
-          await startWorker(queue, {
-            long: async (context) => {
-              runs.push('survivor');
-              return context.payload;
+          await startWorker(
+            queue,
+            {
+              long: async (context) => {
+                runs.push('survivor');
+                return context.payload;
+              },
             },
-          });
+            CRASH_TEST_WORKER,
+          );
           for (const job of jobs) await waitForState(queue, job.id, 'completed', 15_000);
           assert.equal((await queue.getJob(jobs[0]?.id as string))?.result, 'crashing');
           assert.deepEqual(runs, ['doomed', 'survivor', 'survivor']);

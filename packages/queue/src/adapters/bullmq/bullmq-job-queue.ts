@@ -383,7 +383,9 @@ export class BullmqJobQueue implements JobQueue {
     const events = new QueueEvents(this.name, {
       connection: { ...this.connection },
       prefix: this.prefix,
-      lastEventId: `${Date.now()}-0`,
+      // Stream ids are `<ms>-<seq>` and XREAD returns ids strictly greater than this one: the last
+      // possible id of the previous millisecond, so an event written in this very millisecond counts.
+      lastEventId: `${Date.now() - 1}-18446744073709551615`,
     });
     events.on('error', () => undefined);
     const on = (
