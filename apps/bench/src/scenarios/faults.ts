@@ -357,6 +357,7 @@ const scenario: Scenario = {
       );
       const details = writeDetails(`faults-details${suffix}.json`, {
         command,
+        metrics,
         timeline: plan,
         marksSeconds: Object.fromEntries(
           Object.entries(marks).map(([key, value]) => [key, round(value / 1000, 2)]),

@@ -232,19 +232,6 @@ const scenario: Scenario = {
     const cachedRows = rows.filter((row) => row.mode === 'cached');
     const cachedAnswers = cachedRows.reduce((sum, row) => sum + row.answered, 0);
     const cachedCalls = cachedRows.reduce((sum, row) => sum + row.model_calls, 0);
-    const details = writeDetails(`load-stages${suffix}.json`, {
-      command,
-      settings: { ...config, workers: WORKERS, modelLatencyMs: MODEL_LATENCY_MS, boundPerSecond: bound },
-      zipf: {
-        questions: ZIPF_QUESTIONS,
-        exponent: ZIPF_EXPONENT,
-        draws: zipfDraws,
-        bestPossibleSavedRatio: round(expectedHitRatio(zipf, zipfDraws), 3),
-      },
-      rows,
-      queueDepth: depth.samples.map((s) => [round(s.t, 2), s.queued, s.active]),
-    });
-    context.log(`plots: ${plots.join(', ')}; details: ${details}`);
 
     const metrics: Record<string, number> = {
       bound_answers_per_s: bound,
@@ -287,6 +274,20 @@ const scenario: Scenario = {
     metrics.cached_best_possible_saved_ratio = round(expectedHitRatio(zipf, zipfDraws), 3);
     metrics.cached_answers = cachedAnswers;
     metrics.cached_model_calls = cachedCalls;
+    const details = writeDetails(`load-stages${suffix}.json`, {
+      command,
+      metrics,
+      settings: { ...config, workers: WORKERS, modelLatencyMs: MODEL_LATENCY_MS, boundPerSecond: bound },
+      zipf: {
+        questions: ZIPF_QUESTIONS,
+        exponent: ZIPF_EXPONENT,
+        draws: zipfDraws,
+        bestPossibleSavedRatio: round(expectedHitRatio(zipf, zipfDraws), 3),
+      },
+      rows,
+      queueDepth: depth.samples.map((s) => [round(s.t, 2), s.queued, s.active]),
+    });
+    context.log(`plots: ${plots.join(', ')}; details: ${details}`);
     return metrics;
   },
 };
