@@ -18,6 +18,12 @@ function loadConfigOrExit(): AppConfig {
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
+  // The SDK first: its instrumentations patch http, undici, ioredis and pg as the app requires them.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { startProcessTelemetry } =
+    require('./bootstrap/process-telemetry') as typeof import('./bootstrap/process-telemetry');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  startProcessTelemetry(config);
   // Loaded only once the configuration is valid: a bad variable exits before any adapter is required.
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { createApp } = require('./app.factory') as typeof import('./app.factory');
