@@ -8,6 +8,7 @@ import { AppModule } from './app.module';
 import multipart from '@fastify/multipart';
 import { type AppConfig } from './config';
 import { registerRateLimit } from './common/http/rate-limit';
+import { registerBullBoard } from './infrastructure/queue/bull-board';
 import { setDependencyTimeout } from './infrastructure/readiness/dependency-guard';
 import { registerHttpMetrics } from './infrastructure/telemetry/http-metrics';
 import { RequestStats } from './infrastructure/telemetry/request-stats';
@@ -36,6 +37,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     throwFileSizeLimit: true,
   });
   if (config.runsApi) await registerRateLimit(app, config);
+  if (config.runsApi) await registerBullBoard(app, config);
   const publicDirectory = findPublicDirectory();
   if (publicDirectory)
     app.useStaticAssets({ root: publicDirectory, prefix: '/', wildcard: false, index: ['index.html'] });

@@ -74,7 +74,7 @@ describeWithRedisAndPostgres(
     }, 60_000);
 
     afterAll(async () => {
-      if (worker && worker.exitCode === null) {
+      if (worker && worker.exitCode === null && worker.signalCode === null) {
         const exited = new Promise((resolve) => worker.once('exit', resolve));
         worker.kill('SIGTERM');
         await exited;
@@ -100,6 +100,20 @@ describeWithRedisAndPostgres(
       const ready = await server.request('GET', '/health/ready');
       expect(ready.status).toBe(200);
       expect(Object.keys(ready.body.checks).sort()).toEqual(['database', 'queue', 'redis', 'vector-store']);
+    });
+
+    it('serves Bull Board at /admin/queues to the admin only', async () => {
+      expect((await server.request('GET', '/admin/queues')).status).toBe(401);
+      expect((await server.request('GET', '/admin/queues', { token: keyA })).status).toBe(401);
+      const page = await server.request('GET', '/admin/queues', { token: ADMIN_TOKEN });
+      expect(page.status).toBe(200);
+      expect(page.text.toLowerCase()).toContain('<html');
+      const basic = Buffer.from(`admin:${ADMIN_TOKEN}`).toString('base64');
+      const api = await server.request('GET', '/admin/queues/api/queues', {
+        headers: { authorization: `Basic ${basic}` },
+      });
+      expect(api.status).toBe(200);
+      expect(JSON.stringify(api.body)).toContain('ai-scale');
     });
 
     it('ingests in the worker, answers through the worker, isolates documents, jobs, cache and usage by tenant', async () => {
@@ -143,5 +157,18 @@ describeWithRedisAndPostgres(
       expect(usageA.body.total.requests).toBe(2);
       expect(usageB.body.total.requests).toBe(1);
     }, 60_000);
+
+    it('the worker shuts down gracefully on SIGTERM (no forced exit)', async () => {
+      const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+        worker.once('exit', (code, signal) => resolve({ code, signal })),
+      );
+      worker.kill('SIGTERM');
+      // Nest closes the app (the queue worker drains), then re-raises the signal; a hang would end
+      // in the SHUTDOWN_TIMEOUT_MS forced exit with code 1.
+      expect([
+        { code: 0, signal: null },
+        { code: null, signal: 'SIGTERM' },
+      ]).toContainEqual(await exited);
+    }, 20_000);
   },
 );
