@@ -86,7 +86,6 @@ export async function evaluateRetrieval(
     chunkSize: options.chunkSize,
     chunkOverlap: options.chunkOverlap,
     reranker: new MmrReranker({ lambda: 0.9 }),
-    hybridCandidates: 100,
   });
   try {
     const tenantId = 'eval';

@@ -219,3 +219,15 @@ describe('reciprocalRankFusion', () => {
     expect(fused[0]?.score).toBeCloseTo(1 / 61 + 1 / 62);
   });
 });
+
+describe('RetrievalService configuration', () => {
+  it('refuses an embedder and a store of different dimensions', () => {
+    expect(
+      () =>
+        new RetrievalService({
+          embedder: new LocalEmbedder({ dimensions: 32 }),
+          store: new MemoryVectorStore({ dimensions: 64 }),
+        }),
+    ).toThrow(expect.objectContaining({ code: 'DIMENSION_MISMATCH' }));
+  });
+});

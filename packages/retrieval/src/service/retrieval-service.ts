@@ -21,7 +21,7 @@ import type {
   VectorRecord,
   VectorStore,
 } from '../ports';
-import { InvalidRetrievalRequestError, UnsupportedSearchModeError } from '../errors';
+import { DimensionMismatchError, InvalidRetrievalRequestError, UnsupportedSearchModeError } from '../errors';
 import { RecursiveTokenChunker } from '../chunking/recursive-token-chunker';
 import { parseMetadataFilter } from '../filters/metadata-filter';
 import { requireTenant } from '../internal/validate';
@@ -90,7 +90,7 @@ export class RetrievalService implements Retrieval {
     this.chunker = options.chunker ?? new RecursiveTokenChunker();
     this.embeddingCache = options.embeddingCache ?? new LruEmbeddingCache();
     if (options.embedder.dimensions !== options.store.dimensions) {
-      throw new InvalidRetrievalRequestError({
+      throw new DimensionMismatchError({
         message: `embedder ${options.embedder.id} makes ${options.embedder.dimensions}-d vectors, the store holds ${options.store.dimensions}-d`,
       });
     }
