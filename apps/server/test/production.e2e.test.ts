@@ -10,6 +10,7 @@ import {
   uniqueName,
   waitFor,
 } from '@ai-scale/testkit';
+import { Redis } from 'ioredis';
 import { type ServerUnderTest, startServer } from './support/server-under-test';
 
 const ADMIN_TOKEN = 'admin-token-for-production-tests';
@@ -29,6 +30,7 @@ describeWithRedisAndPostgres(
     let keyA: string;
     let keyB: string;
     let workerOutput = '';
+    const cachePrefix = uniqueName('srvc');
 
     beforeAll(async () => {
       if (!existsSync(builtMain))
@@ -41,7 +43,7 @@ describeWithRedisAndPostgres(
         REDIS_URL: redisUrl(),
         DATABASE_URL: database.url,
         QUEUE_PREFIX: uniqueName('srvq'),
-        CACHE_PREFIX: uniqueName('srvc'),
+        CACHE_PREFIX: cachePrefix,
         VECTOR_STORE: 'lancedb',
         DATA_DIR: dataDir,
         ADMIN_TOKEN,
@@ -157,6 +159,42 @@ describeWithRedisAndPostgres(
       expect(usageA.body.total.requests).toBe(2);
       expect(usageB.body.total.requests).toBe(1);
     }, 60_000);
+
+    it('rate-limits per key in Redis: 429 with Retry-After', async () => {
+      const limited = await server.request('POST', '/v1/admin/tenants', {
+        token: ADMIN_TOKEN,
+        body: { name: 'chatty', rateLimitPerMinute: 2 },
+      });
+      const statuses: number[] = [];
+      let retryAfter: string | null = null;
+      for (let index = 0; index < 4; index += 1) {
+        const response = await server.request('GET', '/v1/usage', { token: limited.body.apiKey });
+        statuses.push(response.status);
+        if (response.status === 429) retryAfter = response.headers.get('retry-after');
+      }
+      expect(statuses.slice(0, 2)).toEqual([200, 200]);
+      expect(statuses).toContain(429);
+      expect(Number(retryAfter)).toBeGreaterThan(0);
+      const redis = new Redis(redisUrl());
+      try {
+        const keys: string[] = [];
+        let cursor = '0';
+        do {
+          const [next, batch] = await redis.scan(
+            cursor,
+            'MATCH',
+            `${cachePrefix}:ratelimit:*`,
+            'COUNT',
+            1000,
+          );
+          cursor = next;
+          keys.push(...batch);
+        } while (cursor !== '0');
+        expect(keys.length).toBeGreaterThan(0);
+      } finally {
+        redis.disconnect();
+      }
+    });
 
     it('the worker shuts down gracefully on SIGTERM (no forced exit)', async () => {
       const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
