@@ -98,6 +98,14 @@ describe('LancedbVectorStore (embedded, on disk)', () => {
     },
   );
 
+  it('answers keyword and vector queries on an empty table', async () => {
+    const store = await LancedbVectorStore.open({ uri: directory, dimensions: 32 });
+    expect(await store.search('t', { mode: 'keyword', text: 'anything', topK: 3 })).toEqual([]);
+    expect(await store.search('t', { mode: 'vector', vector: new Array(32).fill(0.1), topK: 3 })).toEqual([]);
+    expect((await store.optimize()).rows).toBe(0);
+    await store.close();
+  });
+
   it('refuses filters on undeclared fields', async () => {
     const store = await LancedbVectorStore.open({ uri: directory, dimensions: 32 });
     await expect(
