@@ -21,7 +21,8 @@ export interface AttemptJob {
   readonly traceCarrier: TraceCarrier | undefined;
   /** Epoch ms the job became ready; only set on the first attempt (wait time is measured once). */
   readonly readySince: number | undefined;
-  updateProgress(progress: JobProgress): Promise<void>;
+  /** Where `updateProgress` goes (the adapter's job object: no closure per job). */
+  readonly progressSink: { updateProgress(progress: JobProgress): Promise<void> };
 }
 
 export type AttemptOutcome =
@@ -117,55 +118,83 @@ export function runAttempt(
 
 const HANDED_BACK: AttemptOutcome = { kind: 'handed-back' };
 
+function failedOutcome(job: AttemptJob, error: JobErrorInfo): AttemptOutcome {
+  return { kind: 'failed', error, willRetry: error.retryable && job.attempt < job.maxAttempts };
+}
+
+function abortOutcome(job: AttemptJob, reason: unknown): AttemptOutcome {
+  return reason === SHUTDOWN ? HANDED_BACK : failedOutcome(job, toErrorInfo(reason));
+}
+
 function settle(handlers: JobHandlers, job: AttemptJob, control: AttemptControl): Promise<AttemptOutcome> {
-  const failed = (error: JobErrorInfo): AttemptOutcome => ({
-    kind: 'failed',
-    error,
-    willRetry: error.retryable && job.attempt < job.maxAttempts,
-  });
-  const fromAbort = (reason: unknown): AttemptOutcome =>
-    reason === SHUTDOWN ? HANDED_BACK : failed(toErrorInfo(reason));
   const handler = handlers[job.name];
   if (!handler) {
     return Promise.resolve(
-      failed({ code: JOB_NO_HANDLER, message: `no handler for job "${job.name}"`, retryable: false }),
+      failedOutcome(job, {
+        code: JOB_NO_HANDLER,
+        message: `no handler for job "${job.name}"`,
+        retryable: false,
+      }),
     );
   }
-  if (control.aborted) return Promise.resolve(fromAbort(control.reason));
+  if (control.aborted) return Promise.resolve(abortOutcome(job, control.reason));
+  return new Promise<AttemptOutcome>((resolve) => new HandlerRun(job, control, resolve).start(handler));
+}
 
-  return new Promise<AttemptOutcome>((resolve) => {
-    let done = false;
-    let timer: NodeJS.Timeout | undefined;
-    const finish = (outcome: AttemptOutcome): void => {
-      if (done) return;
-      done = true;
-      if (timer) clearTimeout(timer);
-      resolve(outcome);
+/**
+ * One handler call, and the `JobContext` the handler sees (one object per attempt, its methods on
+ * the prototype: this path runs for every job). The first of the handler's outcome, the timeout
+ * and the shutdown abort decides the attempt.
+ */
+class HandlerRun implements JobContext {
+  readonly id: string;
+  readonly name: string;
+  readonly payload: unknown;
+  readonly tenantId: string | undefined;
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  readonly #job: AttemptJob;
+  readonly #control: AttemptControl;
+  readonly #resolve: (outcome: AttemptOutcome) => void;
+  #done = false;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(job: AttemptJob, control: AttemptControl, resolve: (outcome: AttemptOutcome) => void) {
+    this.id = job.id;
+    this.name = job.name;
+    this.payload = job.payload;
+    this.tenantId = job.tenantId;
+    this.attempt = job.attempt;
+    this.maxAttempts = job.maxAttempts;
+    this.#job = job;
+    this.#control = control;
+    this.#resolve = resolve;
+  }
+
+  get signal(): AbortSignal {
+    return this.#control.signal;
+  }
+
+  /** A getter returning a bound function, so `({ updateProgress }) => …` destructuring works. */
+  get updateProgress(): (progress: JobProgress) => Promise<void> {
+    const sink = this.#job.progressSink;
+    return (progress) => {
+      const issue = jsonIssue(progress, 'progress');
+      if (issue) return Promise.reject(new TypeError(issue));
+      return sink.updateProgress(progress);
     };
-    control.onAbort((reason) => finish(fromAbort(reason)));
+  }
+
+  start(handler: JobHandlers[string]): void {
+    const job = this.#job;
+    this.#control.onAbort((reason) => this.#finish(abortOutcome(job, reason)));
     if (job.timeoutMs !== undefined) {
       const timeoutMs = job.timeoutMs;
-      timer = setTimeout(() => control.abort(new JobTimeoutError(job.id, timeoutMs)), timeoutMs);
+      this.#timer = setTimeout(() => this.#control.abort(new JobTimeoutError(job.id, timeoutMs)), timeoutMs);
     }
-    const jobContext: JobContext = {
-      id: job.id,
-      name: job.name,
-      payload: job.payload,
-      tenantId: job.tenantId,
-      attempt: job.attempt,
-      maxAttempts: job.maxAttempts,
-      get signal() {
-        return control.signal;
-      },
-      updateProgress: (progress) => {
-        const issue = jsonIssue(progress, 'progress');
-        if (issue) return Promise.reject(new TypeError(issue));
-        return job.updateProgress(progress);
-      },
-    };
     let running: Promise<unknown>;
     try {
-      const value: unknown = handler(jobContext);
+      const value: unknown = handler(this);
       running = value instanceof Promise ? value : Promise.resolve(value);
     } catch (error) {
       running = Promise.reject(error);
@@ -174,13 +203,25 @@ function settle(handlers: JobHandlers, job: AttemptJob, control: AttemptControl)
     running.then(
       (value) => {
         const issue = value === undefined ? undefined : jsonIssue(value, 'result');
-        finish(
+        this.#finish(
           issue
-            ? failed({ code: 'JOB_INVALID_RESULT', message: issue, retryable: false })
+            ? failedOutcome(job, { code: 'JOB_INVALID_RESULT', message: issue, retryable: false })
             : { kind: 'completed', result: value },
         );
       },
-      (error: unknown) => finish(control.aborted ? fromAbort(control.reason) : failed(toErrorInfo(error))),
+      (error: unknown) =>
+        this.#finish(
+          this.#control.aborted
+            ? abortOutcome(job, this.#control.reason)
+            : failedOutcome(job, toErrorInfo(error)),
+        ),
     );
-  });
+  }
+
+  #finish(outcome: AttemptOutcome): void {
+    if (this.#done) return;
+    this.#done = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#resolve(outcome);
+  }
 }

@@ -251,10 +251,11 @@ export function jobQueueContract(
         const job = await queue.enqueue('summarise', original, { tenantId: 'acme' });
         original.text = 'mutated after enqueue';
         await startWorker(queue, {
-          summarise: async (context) => {
-            seen.resolve({ payload: context.payload, tenantId: context.tenantId, attempt: context.attempt });
-            await context.updateProgress(50);
-            await context.updateProgress({ step: 'done' });
+          // Destructured on purpose: the context's members must not depend on `this`.
+          summarise: async ({ payload, tenantId, attempt, updateProgress }) => {
+            seen.resolve({ payload, tenantId, attempt });
+            await updateProgress(50);
+            await updateProgress({ step: 'done' });
             return { words: 1 };
           },
         });

@@ -142,7 +142,7 @@ export class BullmqJobWorker implements JobWorker {
           timeoutMs: envelope.o,
           traceCarrier: envelope.c,
           readySince: job.attemptsStarted <= 1 ? job.timestamp + (job.opts.delay ?? 0) : undefined,
-          updateProgress: (progress) => job.updateProgress(progress),
+          progressSink: job,
         },
         control,
         this.context.telemetry,

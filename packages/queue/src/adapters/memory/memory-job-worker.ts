@@ -113,8 +113,10 @@ export class MemoryJobWorker implements JobWorker {
         timeoutMs: job.options.timeoutMs,
         traceCarrier: job.traceCarrier,
         readySince: job.attemptsStarted === 1 ? job.createdAt + job.options.delayMs : undefined,
-        updateProgress: async (progress) => {
-          if (!this.crashed) this.queue.updateProgress(job, token, progress);
+        progressSink: {
+          updateProgress: async (progress) => {
+            if (!this.crashed) this.queue.updateProgress(job, token, progress);
+          },
         },
       },
       control,
