@@ -13,7 +13,7 @@ import { cpus } from 'node:os';
 import { lineChart } from '../plot';
 import { quantile, round } from '../report';
 import type { Scenario } from '../scenario';
-import { ApiClient, runClosedLoop } from '../system/api-client';
+import { ApiClient, runClosedLoop, runOpenLoop } from '../system/api-client';
 import { sampleQueueDepth } from '../system/depth-sampler';
 import { sleep } from '../system/processes';
 import { startPrivateRedis } from '../system/redis-server';
@@ -26,6 +26,8 @@ const WORKERS = 2;
 const WORKER_CONCURRENCY = 10;
 const CLIENTS = 24;
 const PROVIDER_FAULT_RATE = 0.3;
+/** New requests per second arriving whatever the state of the system (see runOpenLoop). */
+const ARRIVALS_PER_SECOND = 4;
 
 interface Timeline {
   readonly baselineMs: number;
@@ -48,7 +50,7 @@ function timeline(quick: boolean): Timeline {
         redisDownMs: 3_000,
         redisRecoveryMs: 6_000,
         requestDeadlineMs: 20_000,
-        finalWaitMs: 12_000,
+        finalWaitMs: 9_000,
       }
     : {
         baselineMs: 10_000,
@@ -146,17 +148,25 @@ const scenario: Scenario = {
         abort.abort();
       });
 
-      const samples = await runClosedLoop({
+      const ask = (): Promise<RequestSample> =>
+        api.ask(`[${runId}-${++counter}] Is plan ${counter} still valid?`, 'async', plan.requestDeadlineMs);
+      const arrivals = runOpenLoop({
+        ratePerSecond: ARRIVALS_PER_SECOND,
+        signal: abort.signal,
+        request: ask,
+      });
+      const closedLoop = await runClosedLoop({
         clients: CLIENTS,
         // The script ends the load once the last phase has run (phases stretch when a restart is slow).
         durationMs: 10 * 60_000,
-        request: () =>
-          api.ask(`[${runId}-${++counter}] Is plan ${counter} still valid?`, 'async', plan.requestDeadlineMs),
+        request: ask,
+
         pauseAfterErrorMs: 200,
         signal: abort.signal,
       });
       await script;
       if (scriptError !== undefined) throw scriptError;
+      const samples = [...closedLoop, ...(await arrivals)];
       marks.loadEnd = at();
       context.log(`load stopped at t=${round(marks.loadEnd / 1000, 1)} s after ${samples.length} requests`);
 
@@ -251,6 +261,19 @@ const scenario: Scenario = {
         firstAnsweredAfterRestart.length > 0
           ? Math.min(...firstAnsweredAfterRestart) - redisStart
           : Number.NaN;
+      // Started after the kill's stragglers (which finish only after BullMQ's stalled check).
+      const inflightAtStop = outcomes.filter(
+        (o) =>
+          o.sample.startedAt - origin >= faultsOn &&
+          o.sample.startedAt - origin < redisStop &&
+          o.answeredAt !== undefined &&
+          o.answeredAt > redisStop,
+      );
+      const acceptedAfterRestart = outcomes
+        .filter((o) => o.sample.startedAt - origin >= redisStart && o.sample.jobId !== undefined)
+        .map((o) => o.sample.startedAt - origin + (o.sample.acceptMs ?? 0));
+      const acceptRecoveryMs =
+        acceptedAfterRestart.length > 0 ? Math.min(...acceptedAfterRestart) - redisStart : Number.NaN;
       const providerCalls = callsAtFaultsOff - callsAtFaultsOn;
       const providerErrors = errorsAtFaultsOff - errorsAtFaultsOn;
 
@@ -272,7 +295,7 @@ const scenario: Scenario = {
         'how they failed': JSON.stringify(kinds(list)),
       }));
       context.table(
-        `faults: ${CLIENTS} closed-loop clients, ${WORKERS} workers × ${WORKER_CONCURRENCY} (bound ${throughputBound(WORKERS, WORKER_CONCURRENCY, MODEL_LATENCY_MS)}/s), model ${MODEL_LATENCY_MS} ms, own redis-server with AOF`,
+        `faults: ${CLIENTS} closed-loop clients + ${ARRIVALS_PER_SECOND} new requests/s, ${WORKERS} workers × ${WORKER_CONCURRENCY} (bound ${throughputBound(WORKERS, WORKER_CONCURRENCY, MODEL_LATENCY_MS)}/s), model ${MODEL_LATENCY_MS} ms, own redis-server with AOF`,
         rows,
       );
 
@@ -304,6 +327,10 @@ const scenario: Scenario = {
         redis_answered_ratio: answeredRatio(redisPhase),
         redis_recovery_s: round(redisRecoveryMs / 1000, 1),
         redis_jobs_lost: lostCount(redisExposed),
+        // Requests already in flight when Redis stopped wait it out: the outage becomes their latency.
+        redis_inflight_requests: inflightAtStop.length,
+        redis_inflight_e2e_max_ms: round(Math.max(0, ...e2e(inflightAtStop)), 0),
+        redis_accept_recovery_s: round(acceptRecoveryMs / 1000, 1),
       };
       for (const [key, value] of Object.entries(metrics)) if (Number.isNaN(value)) delete metrics[key];
       if (!Number.isFinite(killRecoveryMs)) {

@@ -94,6 +94,7 @@ export class ApiClient {
       const body = (await response.body.json().catch(() => ({}))) as {
         jobId?: string;
         code?: string;
+        error?: { code?: string };
         usage?: AnswerUsage;
         cache?: string | null;
       };
@@ -111,7 +112,7 @@ export class ApiClient {
         return {
           startedAt,
           acceptMs,
-          error: `http_${response.statusCode}${body.code ? `:${body.code}` : ''}`,
+          error: `http_${response.statusCode}:${body.error?.code ?? body.code ?? 'no-code'}`,
         };
       }
       const jobId = body.jobId;
@@ -230,4 +231,25 @@ export async function runClosedLoop(options: {
     }),
   );
   return samples;
+}
+
+/**
+ * Open-loop arrivals: a new request every 1/`ratePerSecond` s whatever happens to the previous
+ * ones, until `signal` aborts; resolves with every sample once all have settled. Closed-loop
+ * clients stall while the system stalls (no new request while the previous waits); this stream
+ * shows what a request arriving at that moment gets.
+ */
+export async function runOpenLoop(options: {
+  readonly ratePerSecond: number;
+  readonly signal: AbortSignal;
+  readonly request: () => Promise<RequestSample>;
+}): Promise<RequestSample[]> {
+  const pending: Array<Promise<RequestSample>> = [];
+  const intervalMs = 1000 / options.ratePerSecond;
+  const started = performance.now();
+  for (let index = 0; !options.signal.aborted; index++) {
+    pending.push(options.request());
+    await sleep(Math.max(0, started + (index + 1) * intervalMs - performance.now()));
+  }
+  return Promise.all(pending);
 }
