@@ -104,6 +104,38 @@ describe('product API over HTTP (embedded configuration)', () => {
     expect((await waitForJob(keyA, created.body.jobId)).state).toBe('completed');
   });
 
+  it('lists only the caller tenant documents', async () => {
+    const mine = await server.request('GET', '/v1/documents?limit=10', { token: keyA });
+    expect(mine.status).toBe(200);
+    expect(mine.body.documents.map((document: { id: string }) => document.id)).toContain(documentId);
+    const theirs = await server.request('GET', '/v1/documents', { token: keyB });
+    expect(theirs.body.documents).toEqual([]);
+    expect((await server.request('GET', '/v1/documents?limit=1000', { token: keyA })).status).toBe(400);
+  });
+
+  it('admin reads a tenant and sets its limits', async () => {
+    const patched = await server.request('PATCH', `/v1/admin/tenants/${tenantA}`, {
+      token: ADMIN_TOKEN,
+      body: { monthlyBudgetUsd: 25, rateLimitPerMinute: 500 },
+    });
+    expect(patched.status).toBe(200);
+    const tenant = await server.request('GET', `/v1/admin/tenants/${tenantA}`, { token: ADMIN_TOKEN });
+    expect(tenant.body).toMatchObject({ id: tenantA, monthlyBudgetUsd: 25, rateLimitPerMinute: 500 });
+    expect(tenant.body.keys[0]).toEqual(expect.objectContaining({ prefix: expect.any(String) }));
+    expect(JSON.stringify(tenant.body)).not.toContain(keyA);
+    expect((await server.request('GET', '/v1/admin/tenants/unknown', { token: ADMIN_TOKEN })).status).toBe(
+      404,
+    );
+    expect(
+      (
+        await server.request('PATCH', `/v1/admin/tenants/${tenantA}`, {
+          token: ADMIN_TOKEN,
+          body: { monthlyBudgetUsd: -1 },
+        })
+      ).status,
+    ).toBe(400);
+  });
+
   it('searches only the caller tenant (vector, keyword, hybrid)', async () => {
     for (const mode of ['vector', 'keyword', 'hybrid']) {
       const response = await server.request('POST', '/v1/search', {

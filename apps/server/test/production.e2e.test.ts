@@ -160,6 +160,20 @@ describeWithRedisAndPostgres(
       expect(usageB.body.total.requests).toBe(1);
     }, 60_000);
 
+    it('answers ids that cannot exist with 404 on PostgreSQL (uuid columns), never 500/503', async () => {
+      for (const url of ['/v1/documents/not-a-uuid', '/v1/agents/runs/not-a-uuid', '/v1/jobs/not-a-job']) {
+        expect((await server.request('GET', url, { token: keyA })).status).toBe(404);
+      }
+      expect((await server.request('GET', '/v1/admin/tenants/nope', { token: ADMIN_TOKEN })).status).toBe(
+        404,
+      );
+      const chat = await server.request('POST', '/v1/chat', {
+        token: keyA,
+        body: { message: 'hello', conversationId: 'not-a-uuid' },
+      });
+      expect(chat.status).toBe(404);
+    });
+
     it('rate-limits per key in Redis: 429 with Retry-After', async () => {
       const limited = await server.request('POST', '/v1/admin/tenants', {
         token: ADMIN_TOKEN,

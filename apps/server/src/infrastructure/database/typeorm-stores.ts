@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { ApiKey, Conversation, Document, Message, Tenant, generateApiKey } from '@ai-scale/persistence';
 import { IsNull, type DataSource } from 'typeorm';
+import { isUuid } from '../../common/validation/uuid';
 import {
   type ConversationRecord,
   type ConversationStore,
@@ -67,6 +68,7 @@ export class TypeormTenantStore implements TenantStore {
   }
 
   async getTenant(id: string) {
+    if (!isUuid(id)) return undefined;
     const tenant = await this.dataSource.getRepository(Tenant).findOneBy({ id });
     return tenant ? toTenant(tenant) : undefined;
   }
@@ -76,6 +78,7 @@ export class TypeormTenantStore implements TenantStore {
   }
 
   async updateLimits(id: string, limits: Partial<TenantLimits>) {
+    if (!isUuid(id)) return undefined;
     const repository = this.dataSource.getRepository(Tenant);
     const tenant = await repository.findOneBy({ id });
     if (!tenant) return undefined;
@@ -101,12 +104,14 @@ export class TypeormTenantStore implements TenantStore {
   }
 
   async listKeys(tenantId: string) {
+    if (!isUuid(tenantId)) return [];
     return (
       await this.dataSource.getRepository(ApiKey).find({ where: { tenantId }, order: { createdAt: 'ASC' } })
     ).map(toKey);
   }
 
   async revokeKey(tenantId: string, keyId: string) {
+    if (!isUuid(tenantId) || !isUuid(keyId)) return false;
     const result = await this.dataSource
       .getRepository(ApiKey)
       .update({ id: keyId, tenantId, revokedAt: IsNull() }, { revokedAt: new Date() });
@@ -176,6 +181,7 @@ export class TypeormDocumentStore implements DocumentStore {
   }
 
   async get(tenantId: string, id: string) {
+    if (!isUuid(id)) return undefined;
     const document = await this.repository.findOneBy({ id, tenantId });
     return document && document.status !== 'deleted' ? toDocument(document) : undefined;
   }
@@ -191,6 +197,7 @@ export class TypeormDocumentStore implements DocumentStore {
   }
 
   async update(tenantId: string, id: string, patch: Parameters<DocumentStore['update']>[2]) {
+    if (!isUuid(id)) return undefined;
     const document = await this.repository.findOneBy({ id, tenantId });
     if (!document || document.status === 'deleted') return undefined;
     if (patch.status !== undefined) document.status = patch.status === 'queued' ? 'pending' : patch.status;
@@ -203,6 +210,7 @@ export class TypeormDocumentStore implements DocumentStore {
   }
 
   async delete(tenantId: string, id: string) {
+    if (!isUuid(id)) return false;
     const result = await this.repository.delete({ id, tenantId });
     return (result.affected ?? 0) > 0;
   }
@@ -242,6 +250,7 @@ export class TypeormConversationStore implements ConversationStore {
   }
 
   async get(tenantId: string, id: string) {
+    if (!isUuid(id)) return undefined;
     const conversation = await this.dataSource.getRepository(Conversation).findOneBy({ id, tenantId });
     return conversation ? toConversation(conversation) : undefined;
   }
@@ -272,6 +281,7 @@ export class TypeormConversationStore implements ConversationStore {
   }
 
   async messages(tenantId: string, conversationId: string) {
+    if (!isUuid(conversationId)) return [];
     const messages = await this.dataSource
       .getRepository(Message)
       .find({ where: { conversationId, tenantId }, order: { ordinal: 'ASC' } });

@@ -55,7 +55,7 @@ export async function createLlm(
     ledger,
     deadlineMs: 60_000,
   });
-  return { gateway, ledger };
+  return { gateway, ledger, models: ids };
 }
 
 async function createProvider(name: LlmProviderName, config: AppConfig): Promise<LlmProvider> {

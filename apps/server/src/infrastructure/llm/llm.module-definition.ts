@@ -4,6 +4,8 @@ import { type LlmGateway, type UsageLedger } from '@ai-scale/llm-gateway';
 export interface LlmModuleOptions {
   readonly gateway: LlmGateway;
   readonly ledger: UsageLedger;
+  /** The model ids a chat request may name (`model`). */
+  readonly models: readonly string[];
 }
 
 export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN } =

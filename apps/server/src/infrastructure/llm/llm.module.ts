@@ -8,6 +8,8 @@ import {
 export const LLM_GATEWAY = Symbol('LLM_GATEWAY');
 export const USAGE_LEDGER = Symbol('USAGE_LEDGER');
 export const InjectLlmGateway = (): PropertyDecorator & ParameterDecorator => Inject(LLM_GATEWAY);
+export const LLM_MODELS = Symbol('LLM_MODELS');
+export const InjectLlmModels = (): PropertyDecorator & ParameterDecorator => Inject(LLM_MODELS);
 export const InjectUsageLedger = (): PropertyDecorator & ParameterDecorator => Inject(USAGE_LEDGER);
 
 /** The LLM gateway over the providers of LLM_PROVIDERS, and the usage ledger tenants are billed from. */
@@ -24,7 +26,12 @@ export const InjectUsageLedger = (): PropertyDecorator & ParameterDecorator => I
       inject: [MODULE_OPTIONS_TOKEN],
       useFactory: (options: LlmModuleOptions) => options.ledger,
     },
+    {
+      provide: LLM_MODELS,
+      inject: [MODULE_OPTIONS_TOKEN],
+      useFactory: (options: LlmModuleOptions) => options.models,
+    },
   ],
-  exports: [LLM_GATEWAY, USAGE_LEDGER],
+  exports: [LLM_GATEWAY, USAGE_LEDGER, LLM_MODELS],
 })
 export class LlmModule extends ConfigurableModuleClass {}

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type AgentRuntime, type RunRecord } from '@ai-scale/agent-runtime';
 import { AiScaleError } from '@ai-scale/errors';
 import { NotFoundError } from '../../common/errors';
+import { isUuid } from '../../common/validation/uuid';
 import { InjectAgentRuntime } from '../../infrastructure/agents/agents.module';
 import { guardDependency } from '../../infrastructure/readiness/dependency-guard';
 
@@ -27,6 +28,7 @@ export class AgentRunsUseCase {
   }
 
   private async owned(tenantId: string, runId: string): Promise<RunRecord> {
+    if (!isUuid(runId)) throw new NotFoundError('agent run', runId);
     let run: RunRecord;
     try {
       run = await guardDependency('database', () => this.runtime.getRun(runId));

@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { AiScaleError } from '@ai-scale/errors';
 import { type JobQueue, type JobRecord } from '@ai-scale/queue';
 import { type AppConfig, InjectConfig } from '../../../config';
+import { InjectLlmModels } from '../../../infrastructure/llm/llm.module';
 import { InjectJobQueue } from '../../../infrastructure/queue/queue.module';
+import { assertKnownModel } from './known-model';
 import { guardDependency } from '../../../infrastructure/readiness/dependency-guard';
 import { type Answer, type AnswerQuestionInput, CHAT_ANSWER_JOB } from '../chat.types';
 
@@ -19,10 +21,13 @@ export class StartChatUseCase {
   constructor(
     @InjectJobQueue() private readonly queue: JobQueue,
     @InjectConfig() private readonly config: AppConfig,
+    @InjectLlmModels() private readonly models: readonly string[],
   ) {}
 
   async execute(input: AnswerQuestionInput, mode: 'sync' | 'async'): Promise<ChatOutcome> {
-    if (mode === 'async') {
+    assertKnownModel(this.models, input.model);
+    // A zero deadline means "never wait": sync behaves like async.
+    if (mode === 'async' || this.config.CHAT_SYNC_DEADLINE_MS === 0) {
       const job = await this.enqueue(input);
       return { kind: 'queued', jobId: job.id };
     }

@@ -3,7 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { type LlmGateway } from '@ai-scale/llm-gateway';
 import { type SseStream } from '../../../common/sse/sse';
 import { mapError } from '../../../common/http/error-mapping';
-import { InjectLlmGateway } from '../../../infrastructure/llm/llm.module';
+import { InjectLlmGateway, InjectLlmModels } from '../../../infrastructure/llm/llm.module';
+import { assertKnownModel } from './known-model';
 import { type Answer, type AnswerQuestionInput } from '../chat.types';
 import { AnswerQuestionUseCase, type PreparedQuestion } from './answer-question.usecase';
 
@@ -17,9 +18,11 @@ export class StreamAnswerUseCase {
   constructor(
     private readonly answerQuestion: AnswerQuestionUseCase,
     @InjectLlmGateway() private readonly gateway: LlmGateway,
+    @InjectLlmModels() private readonly models: readonly string[],
   ) {}
 
   async prepare(input: AnswerQuestionInput): Promise<(stream: SseStream) => Promise<void>> {
+    assertKnownModel(this.models, input.model);
     const prepared = await this.answerQuestion.prepare(input);
     return (stream) => this.run(input, prepared, stream);
   }
