@@ -294,6 +294,13 @@ describe('product API over HTTP (embedded configuration)', () => {
       cache: { hitRate: expect.any(Number) },
     });
     expect(stats.body.latency[0]).toMatchObject({ p50Ms: expect.any(Number), p99Ms: expect.any(Number) });
+    // Tenant A had an exact and a semantic hit among its answers so far.
+    expect(stats.body.cache.hits).toBeGreaterThanOrEqual(2);
+    expect(stats.body.cache.hitRate).toBeGreaterThan(0);
+    expect(stats.body.cache.hitRate).toBeLessThan(1);
+    expect(stats.body.usage[0]).toMatchObject({ day: expect.any(String), tokens: expect.any(Number) });
+    const statsB = await server.request('GET', '/v1/stats', { token: keyB });
+    expect(statsB.body.cache.hits).toBeLessThan(stats.body.cache.hits);
   });
 
   it('deleting a document removes its chunks and stops serving answers that cited it', async () => {

@@ -10,7 +10,6 @@ import {
 import { type DataSource } from 'typeorm';
 import { type AppConfig, type LlmProviderName } from '../../config';
 import { type LlmModuleOptions } from './llm.module-definition';
-import { TypeormUsageLedger } from './typeorm-usage-ledger';
 
 const DEFAULT_MODEL: Record<LlmProviderName, string> = {
   extractive: 'extractive',
@@ -47,7 +46,11 @@ export async function createLlm(
   }
   const ids = [...new Set(models.map((model) => model.id))];
   const uniqueModels = ids.map((id) => models.find((model) => model.id === id) as ModelDefinition);
-  const ledger: UsageLedger = dataSource ? new TypeormUsageLedger(dataSource) : new MemoryUsageLedger();
+  let ledger: UsageLedger = new MemoryUsageLedger();
+  if (dataSource) {
+    const { TypeormUsageLedger } = await import('@ai-scale/llm-gateway/typeorm');
+    ledger = new TypeormUsageLedger({ dataSource });
+  }
   const gateway = createLlmGateway({
     providers: [...providers.values()].map((provider) => ({ provider })),
     models: uniqueModels,

@@ -120,7 +120,7 @@ export class AnswerQuestionUseCase {
         requestId: randomUUID(),
         at: new Date(),
         provider: 'cache',
-        model: cacheRequest.modelRoute,
+        model: `cache:${hit.kind}`,
         promptTokens: 0,
         completionTokens: 0,
         cachedTokens: 0,
