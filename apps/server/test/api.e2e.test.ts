@@ -1,5 +1,5 @@
 import { waitFor } from '@ai-scale/testkit';
-import { type ServerUnderTest, startServer } from './support/server-under-test';
+import { expectRateLimitedAfterTwo, type ServerUnderTest, startServer } from './support/server-under-test';
 
 const ADMIN_TOKEN = 'admin-token-for-tests-0123456789';
 
@@ -425,23 +425,7 @@ describe('product API over HTTP (embedded configuration)', () => {
     });
 
     it('429 with Retry-After over the per-key rate limit', async () => {
-      const limited = await server.request('POST', '/v1/admin/tenants', {
-        token: ADMIN_TOKEN,
-        body: { name: 'chatty', rateLimitPerMinute: 2 },
-      });
-      const statuses: number[] = [];
-      let retryAfter: string | null = null;
-      for (let index = 0; index < 4; index += 1) {
-        const response = await server.request('GET', '/v1/usage', { token: limited.body.apiKey });
-        statuses.push(response.status);
-        if (response.status === 429) {
-          retryAfter = response.headers.get('retry-after');
-          expect(response.body.error.code).toBe('RATE_LIMITED');
-        }
-      }
-      expect(statuses.slice(0, 2)).toEqual([200, 200]);
-      expect(statuses).toContain(429);
-      expect(Number(retryAfter)).toBeGreaterThan(0);
+      await expectRateLimitedAfterTwo(server, ADMIN_TOKEN);
     });
 
     it('rotates and revokes keys', async () => {

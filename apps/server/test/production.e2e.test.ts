@@ -11,7 +11,7 @@ import {
   waitFor,
 } from '@ai-scale/testkit';
 import { Redis } from 'ioredis';
-import { type ServerUnderTest, startServer } from './support/server-under-test';
+import { expectRateLimitedAfterTwo, type ServerUnderTest, startServer } from './support/server-under-test';
 
 const ADMIN_TOKEN = 'admin-token-for-production-tests';
 const builtMain = path.join(__dirname, '..', 'dist', 'main.js');
@@ -175,20 +175,7 @@ describeWithRedisAndPostgres(
     });
 
     it('rate-limits per key in Redis: 429 with Retry-After', async () => {
-      const limited = await server.request('POST', '/v1/admin/tenants', {
-        token: ADMIN_TOKEN,
-        body: { name: 'chatty', rateLimitPerMinute: 2 },
-      });
-      const statuses: number[] = [];
-      let retryAfter: string | null = null;
-      for (let index = 0; index < 4; index += 1) {
-        const response = await server.request('GET', '/v1/usage', { token: limited.body.apiKey });
-        statuses.push(response.status);
-        if (response.status === 429) retryAfter = response.headers.get('retry-after');
-      }
-      expect(statuses.slice(0, 2)).toEqual([200, 200]);
-      expect(statuses).toContain(429);
-      expect(Number(retryAfter)).toBeGreaterThan(0);
+      await expectRateLimitedAfterTwo(server, ADMIN_TOKEN);
       const redis = new Redis(redisUrl());
       try {
         const keys: string[] = [];

@@ -85,3 +85,27 @@ export async function httpRequest(
   }
   return { status: response.status, headers: response.headers, text, body: parsed };
 }
+
+/**
+ * Creates a tenant limited to 2 requests a minute and calls it 4 times: the first two pass, then
+ * 429 with Retry-After and the RATE_LIMITED error body.
+ */
+export async function expectRateLimitedAfterTwo(server: ServerUnderTest, adminToken: string): Promise<void> {
+  const limited = await server.request('POST', '/v1/admin/tenants', {
+    token: adminToken,
+    body: { name: 'chatty', rateLimitPerMinute: 2 },
+  });
+  const statuses: number[] = [];
+  let retryAfter: string | null = null;
+  for (let index = 0; index < 4; index += 1) {
+    const response = await server.request('GET', '/v1/usage', { token: limited.body.apiKey });
+    statuses.push(response.status);
+    if (response.status === 429) {
+      retryAfter = response.headers.get('retry-after');
+      expect(response.body.error.code).toBe('RATE_LIMITED');
+    }
+  }
+  expect(statuses.slice(0, 2)).toEqual([200, 200]);
+  expect(statuses).toContain(429);
+  expect(Number(retryAfter)).toBeGreaterThan(0);
+}
