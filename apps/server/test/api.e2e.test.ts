@@ -157,6 +157,30 @@ describe('product API over HTTP (embedded configuration)', () => {
     expect(other.body.results).toEqual([]);
   });
 
+  it('filters search by metadata, reranks on request, and refuses a malformed filter with 400', async () => {
+    const filtered = await server.request('POST', '/v1/search', {
+      token: keyA,
+      body: { query: 'codename', mode: 'hybrid', filter: { field: 'team', op: 'eq', value: 'billing' } },
+    });
+    expect(filtered.status).toBe(200);
+    expect(filtered.body.results.length).toBeGreaterThan(0);
+    expect(
+      filtered.body.results.every(
+        (result: { metadata: { team?: string } }) => result.metadata.team === 'billing',
+      ),
+    ).toBe(true);
+    const reranked = await server.request('POST', '/v1/search', {
+      token: keyA,
+      body: { query: 'When does Falcon ship?', rerank: true },
+    });
+    expect(reranked.status).toBe(200);
+    const malformed = await server.request('POST', '/v1/search', {
+      token: keyA,
+      body: { query: 'x', filter: { field: 'team', op: 'like', value: 'b%' } },
+    });
+    expect(malformed.status).toBe(400);
+  });
+
   it("hides another tenant's document and job as 404", async () => {
     const document = await server.request('GET', `/v1/documents/${documentId}`, { token: keyB });
     expect(document.status).toBe(404);

@@ -121,7 +121,7 @@ export const configSchema = z
 
     RATE_LIMIT_PER_MINUTE: integer(600, 1),
     MAX_UPLOAD_BYTES: integer(10 * 1024 * 1024, 1024),
-    DEPENDENCY_TIMEOUT_MS: integer(1000, 50, 30_000),
+    DEPENDENCY_TIMEOUT_MS: integer(750, 50, 30_000),
     SHUTDOWN_TIMEOUT_MS: integer(10_000, 0, 120_000),
 
     DEMO_TENANT: z.preprocess(emptyToUndefined, z.enum(['auto', 'true', 'false']).default('auto')),

@@ -2,7 +2,7 @@ import { AiScaleError } from '@ai-scale/errors';
 import { DependencyUnavailableError } from '../../common/errors';
 import { withTimeout } from './readiness.registry';
 
-let defaultTimeoutMs = 1000;
+let defaultTimeoutMs = 750;
 
 /** Set once at boot from DEPENDENCY_TIMEOUT_MS. */
 export function setDependencyTimeout(timeoutMs: number): void {
