@@ -62,6 +62,11 @@ export const configSchema = z
         .default('ai-scale'),
     ),
     WORKER_CONCURRENCY: integer(4, 1, 256),
+    /** Documents: OCR recognitions at once in a worker (each uses a core); kept at most WORKER_CONCURRENCY. */
+    OCR_CONCURRENCY: integer(1, 1, 64),
+    /** Documents: most pages of a PDF, and most pages that may go through OCR, per document. */
+    DOCUMENT_MAX_PAGES: integer(500, 1),
+    DOCUMENT_MAX_OCR_PAGES: integer(50, 0),
     REDIS_URL: optionalUrl,
 
     CACHE_DRIVER: z.preprocess(emptyToUndefined, z.enum(['memory', 'redis']).default('memory')),
