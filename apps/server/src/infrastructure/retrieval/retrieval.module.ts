@@ -8,6 +8,8 @@ import {
 
 export const RETRIEVAL = Symbol('RETRIEVAL');
 export const EMBEDDER = Symbol('EMBEDDER');
+/** The vector store itself, for maintenance jobs (`optimize()`); request paths go through RETRIEVAL. */
+export const VECTOR_STORE = Symbol('VECTOR_STORE');
 export const InjectRetrieval = (): PropertyDecorator & ParameterDecorator => Inject(RETRIEVAL);
 export const InjectEmbedder = (): PropertyDecorator & ParameterDecorator => Inject(EMBEDDER);
 
@@ -25,8 +27,13 @@ export const InjectEmbedder = (): PropertyDecorator & ParameterDecorator => Inje
       inject: [MODULE_OPTIONS_TOKEN],
       useFactory: (options: RetrievalModuleOptions) => options.embedder,
     },
+    {
+      provide: VECTOR_STORE,
+      inject: [MODULE_OPTIONS_TOKEN],
+      useFactory: (options: RetrievalModuleOptions) => options.store,
+    },
   ],
-  exports: [RETRIEVAL, EMBEDDER],
+  exports: [RETRIEVAL, EMBEDDER, VECTOR_STORE],
 })
 export class RetrievalModule extends ConfigurableModuleClass implements OnApplicationShutdown {
   private readonly store: VectorStore;
