@@ -67,6 +67,8 @@ export const configSchema = z
     /** Documents: most pages of a PDF, and most pages that may go through OCR, per document. */
     DOCUMENT_MAX_PAGES: integer(500, 1),
     DOCUMENT_MAX_OCR_PAGES: integer(50, 0),
+    /** Index maintenance (LanceDB optimize): at most one run per window, at its end, after ingestions. */
+    INDEX_OPTIMIZE_WINDOW_MS: integer(60_000, 100),
     REDIS_URL: optionalUrl,
 
     CACHE_DRIVER: z.preprocess(emptyToUndefined, z.enum(['memory', 'redis']).default('memory')),
