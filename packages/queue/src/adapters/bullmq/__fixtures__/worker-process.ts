@@ -50,6 +50,8 @@ async function main(): Promise<void> {
     { concurrency: 5, lockDurationMs: 1_000, stalledIntervalMs: 300, maxStalledCount: 2 },
   );
   process.on('SIGTERM', () => {
+    // A shutdown that hangs must show as a failure (exit code 2), not as a test that never ends.
+    setTimeout(() => process.exit(2), 10_000).unref();
     void (async () => {
       await worker.close({ deadlineMs: 2_000 });
       await queue.close();
