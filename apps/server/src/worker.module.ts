@@ -3,6 +3,7 @@ import { FeaturesModule } from './features.module';
 import { AgentRunProcessor } from './modules/agents/agent-run.processor';
 import { ChatAnswerProcessor } from './modules/chat/chat-answer.processor';
 import { IngestDocumentProcessor } from './modules/documents/ingest-document.processor';
+import { OptimizeIndexProcessor } from './modules/maintenance/optimize-index.processor';
 import { type JobProcessor } from './worker/job-processor';
 import { JOB_PROCESSORS, WorkerRunner } from './worker/worker-runner';
 
@@ -12,7 +13,7 @@ import { JOB_PROCESSORS, WorkerRunner } from './worker/worker-runner';
   providers: [
     {
       provide: JOB_PROCESSORS,
-      inject: [IngestDocumentProcessor, ChatAnswerProcessor, AgentRunProcessor],
+      inject: [IngestDocumentProcessor, ChatAnswerProcessor, AgentRunProcessor, OptimizeIndexProcessor],
       useFactory: (...processors: JobProcessor[]) => processors,
     },
     WorkerRunner,

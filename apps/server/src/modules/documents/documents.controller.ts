@@ -77,7 +77,10 @@ export class DocumentsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'A document: status (queued|processing|ready|failed), chunk count, metadata.' })
+  @ApiOperation({
+    summary:
+      'A document: status (queued|processing|ready|failed), chunk count, metadata; when failed, error and errorCode (the typed error code).',
+  })
   async get(@CurrentTenant() tenant: AuthenticatedTenant, @Param('id') id: string) {
     return toView(await this.getDocument.execute(tenant.id, id));
   }
@@ -138,6 +141,8 @@ function toView(document: DocumentRecord) {
     metadata: document.metadata,
     jobId: document.jobId,
     error: document.error,
+    /** The typed error's code of a failed ingestion (e.g. DOCUMENT_ENCRYPTED), else null. */
+    errorCode: document.error ? (/^([A-Z][A-Z0-9_]+): /.exec(document.error)?.[1] ?? null) : null,
     createdAt: document.createdAt.toISOString(),
     updatedAt: document.updatedAt.toISOString(),
   };

@@ -1,78 +1,117 @@
-import { Injectable } from '@nestjs/common';
-import { type BlobStore, parseDocument } from '@ai-scale/documents';
-import { type JobContext, NonRetryableJobError } from '@ai-scale/queue';
+import { Injectable, Logger } from '@nestjs/common';
+import { type BlobStore, DocumentBlobMissingError, type OcrEngine, parseDocument } from '@ai-scale/documents';
+import { type JobContext } from '@ai-scale/queue';
 import { type Retrieval } from '@ai-scale/retrieval';
 import { AiScaleError } from '@ai-scale/errors';
 import { InjectBlobStore } from '../../infrastructure/blobs/blob-store.module';
+import { InjectOcrEngine } from '../../infrastructure/ocr/ocr.module';
 import { InjectRetrieval } from '../../infrastructure/retrieval/retrieval.module';
 import { type JobProcessor } from '../../worker/job-processor';
+import { IndexMaintenanceScheduler } from '../maintenance/index-maintenance.scheduler';
 import { type DocumentStore, InjectDocumentStore } from './document.store';
+import { DocumentDeletedError } from './document-deleted.error';
+import { DocumentLimitsPolicy } from './document-limits';
 import { INGEST_DOCUMENT_JOB, type IngestDocumentJob } from './ingest-job';
 
 export interface IngestDocumentResult {
   readonly documentId: string;
   readonly chunks: number;
   readonly embedded: number;
+  readonly kind: string;
+  readonly pages: number | null;
+  readonly ocrPages: number;
 }
 
 /**
- * Parses the stored bytes, chunks and embeds the text into the tenant's index, and marks the
- * document ready. Idempotent (re-running re-embeds only changed chunks). A document deleted while
- * its job ran has its chunks removed again, so a delete always wins.
+ * One job for the whole ingestion, so `GET /v1/jobs/:id` completes only once the document is
+ * searchable: parse the stored bytes (type from the bytes, OCR of images and scanned pages, the
+ * tenant's limits) → chunk and embed into the tenant's index → mark the document ready → ask for a
+ * debounced index maintenance.
+ *
+ * - Bad input fails at once with the typed, non-retryable error of `@ai-scale/documents`; its code
+ *   is the job's `error.code` and the document's `errorCode`.
+ * - A failure for good (bad input or the last attempt) removes whatever the document has in the
+ *   index: no partial index is left behind.
+ * - A delete always wins: a document deleted before or during its job has its chunks removed again
+ *   and the job ends as failed (DOCUMENT_DELETED).
+ * - Idempotent: a retry re-embeds only changed chunks.
  */
 @Injectable()
 export class IngestDocumentProcessor implements JobProcessor<IngestDocumentJob, IngestDocumentResult> {
   readonly jobName = INGEST_DOCUMENT_JOB;
+  private readonly logger = new Logger('documents');
 
   constructor(
     @InjectDocumentStore() private readonly documents: DocumentStore,
     @InjectBlobStore() private readonly blobs: BlobStore,
     @InjectRetrieval() private readonly retrieval: Retrieval,
+    @InjectOcrEngine() private readonly ocr: OcrEngine | undefined,
+    private readonly limits: DocumentLimitsPolicy,
+    private readonly maintenance: IndexMaintenanceScheduler,
   ) {}
 
   async process(job: JobContext<IngestDocumentJob>): Promise<IngestDocumentResult> {
     const { tenantId, documentId } = job.payload;
     if (!(await this.documents.get(tenantId, documentId))) {
-      throw new NonRetryableJobError(`document ${documentId} was deleted before ingestion`);
+      throw new DocumentDeletedError(documentId, 'before');
     }
     await this.documents.update(tenantId, documentId, { status: 'processing' });
     try {
       const bytes = await this.blobs.get(job.payload.blobKey);
-      if (!bytes) throw new NonRetryableJobError(`the bytes of document ${documentId} are gone`);
+      if (!bytes) throw new DocumentBlobMissingError(job.payload.blobKey);
       await job.updateProgress({ stage: 'parsing' });
       const parsed = await parseDocument(bytes, {
         filename: job.payload.filename,
         declaredMime: job.payload.declaredMime,
+        limits: this.limits.limitsFor(tenantId),
+        ...(this.ocr ? { ocr: this.ocr } : {}),
         signal: job.signal,
       });
-      await job.updateProgress({ stage: 'embedding' });
+      if (!(await this.documents.get(tenantId, documentId)))
+        throw new DocumentDeletedError(documentId, 'during');
+      await job.updateProgress({
+        stage: 'indexing',
+        pages: parsed.pageCount ?? null,
+        ocrPages: parsed.ocrPages.length,
+      });
       const result = await this.retrieval.ingestDocument({
         tenantId,
         documentId,
         text: parsed.text,
-        metadata: job.payload.metadata,
+        metadata: { ...job.payload.metadata, kind: parsed.kind },
         contentType: parsed.textFormat,
       });
-      if (!(await this.documents.get(tenantId, documentId))) {
-        await this.retrieval.removeDocument({ tenantId, documentId });
-        throw new NonRetryableJobError(`document ${documentId} was deleted during ingestion`);
-      }
+      if (!(await this.documents.get(tenantId, documentId)))
+        throw new DocumentDeletedError(documentId, 'during');
       await this.documents.update(tenantId, documentId, {
         status: 'ready',
         chunkCount: result.chunks.total,
         error: null,
         ...(parsed.title && !job.payload.filename ? { title: parsed.title } : {}),
       });
-      return { documentId, chunks: result.chunks.total, embedded: result.embedded };
+      await this.maintenance.requestOptimize();
+      return {
+        documentId,
+        chunks: result.chunks.total,
+        embedded: result.embedded,
+        kind: parsed.kind,
+        pages: parsed.pageCount ?? null,
+        ocrPages: parsed.ocrPages.length,
+      };
     } catch (error) {
       const final = job.attempt >= job.maxAttempts || (AiScaleError.isInstance(error) && !error.isRetryable);
-      if (final) {
-        await this.documents.update(tenantId, documentId, {
-          status: 'failed',
-          error: error instanceof Error ? error.message : String(error),
-        });
-      }
+      if (final) await this.failForGood(tenantId, documentId, error);
       throw error;
     }
+  }
+
+  /** No partial index: the document's chunks go, then its row says why it failed. */
+  private async failForGood(tenantId: string, documentId: string, error: unknown): Promise<void> {
+    await this.retrieval.removeDocument({ tenantId, documentId }).catch((cleanup: unknown) => {
+      this.logger.error(`could not remove the chunks of failed document ${documentId}: ${String(cleanup)}`);
+    });
+    const code = AiScaleError.isInstance(error) ? error.code : 'DOCUMENT_PROCESSING_FAILED';
+    const message = error instanceof Error ? error.message : String(error);
+    await this.documents.update(tenantId, documentId, { status: 'failed', error: `${code}: ${message}` });
   }
 }

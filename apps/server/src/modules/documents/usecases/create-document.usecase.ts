@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { type BlobStore, detectDocumentType } from '@ai-scale/documents';
+import { type BlobStore, detectDocumentType, DocumentTooLargeError } from '@ai-scale/documents';
 import { type JobQueue } from '@ai-scale/queue';
 import { InjectBlobStore } from '../../../infrastructure/blobs/blob-store.module';
 import { InjectJobQueue } from '../../../infrastructure/queue/queue.module';
 import { guardDependency } from '../../../infrastructure/readiness/dependency-guard';
 import { type DocumentStore, InjectDocumentStore } from '../document.store';
+import { DocumentLimitsPolicy } from '../document-limits';
 import { blobKeyOf, INGEST_DOCUMENT_JOB, type IngestDocumentJob } from '../ingest-job';
 
 export interface CreateDocumentInput {
@@ -18,8 +19,8 @@ export interface CreateDocumentInput {
 }
 
 /**
- * Accepts a document: checks its type from the bytes (an unsupported file is refused now, not
- * later in a job), stores the bytes, records the document and enqueues its ingestion. The slow
+ * Accepts a document: checks its size against the tenant's limit (413) and its type from the bytes
+ * (an unsupported file is refused now, not later in a job: 415), stores the bytes, records the document and enqueues its ingestion. The slow
  * part (parsing, chunking, embedding) runs in a worker: the caller gets `{documentId, jobId}` at once.
  */
 @Injectable()
@@ -28,9 +29,17 @@ export class CreateDocumentUseCase {
     @InjectDocumentStore() private readonly documents: DocumentStore,
     @InjectBlobStore() private readonly blobs: BlobStore,
     @InjectJobQueue() private readonly queue: JobQueue,
+    private readonly limits: DocumentLimitsPolicy,
   ) {}
 
   async execute(input: CreateDocumentInput): Promise<{ documentId: string; jobId: string }> {
+    const { maxFileBytes } = this.limits.limitsFor(input.tenantId);
+    if (input.bytes.byteLength > maxFileBytes) {
+      throw new DocumentTooLargeError(`the file is ${input.bytes.byteLength} bytes (limit ${maxFileBytes})`, {
+        bytes: input.bytes.byteLength,
+        limit: maxFileBytes,
+      });
+    }
     const detected = await detectDocumentType(input.bytes, {
       filename: input.filename,
       declaredMime: input.declaredMime,
