@@ -126,9 +126,33 @@
     if (answer.citations && answer.citations.length > 0) {
       const citations = document.createElement('div');
       citations.className = 'citations';
-      citations.textContent = `Sources: ${answer.citations.map((c, i) => `[${i + 1}] ${c.documentId}#${c.chunkId}`).join('  ')}`;
+      citations.textContent = 'Sources:';
+      answer.citations.forEach((citation, index) => {
+        const source = document.createElement('span');
+        source.className = 'source';
+        source.title = `document ${citation.documentId}, chunk ${citation.chunkId}`;
+        source.textContent = ` [${index + 1}] ${citation.documentId.slice(0, 8)}…`;
+        citations.appendChild(source);
+        void documentTitle(citation.documentId).then((title) => {
+          if (title) source.textContent = ` [${index + 1}] ${title}`;
+        });
+      });
       item.appendChild(citations);
     }
+  }
+
+  const titles = new Map();
+  /** The title of a cited document (fetched once per document). */
+  function documentTitle(documentId) {
+    if (!titles.has(documentId)) {
+      titles.set(
+        documentId,
+        api(`/v1/documents/${encodeURIComponent(documentId)}`)
+          .then(({ body }) => (body && body.title) || null)
+          .catch(() => null),
+      );
+    }
+    return titles.get(documentId);
   }
 
   async function onAsk(event) {
@@ -255,7 +279,7 @@
       return;
     }
     const slot = (width - pad.left - pad.right) / labels.length;
-    const barWidth = Math.max(2, (slot * 0.8) / series.length);
+    const barWidth = Math.min(48, Math.max(2, (slot * 0.8) / series.length));
     labels.forEach((label, i) => {
       series.forEach((s, j) => {
         const value = s.values[i] || 0;

@@ -85,7 +85,9 @@ describeWithChromium(
       const answer = page.locator('#messages li.assistant').last();
       await answer.locator('.badges').waitFor();
       expect(await answer.locator('.text').textContent()).toMatch(/thermals/i);
-      expect(await answer.locator('.citations').textContent()).toMatch(/Sources: \[1\]/);
+      // Citations name their document by title (fetched once per document).
+      await answer.locator('.citations .source', { hasText: 'Glider handbook' }).first().waitFor();
+      expect(await answer.locator('.citations').textContent()).toMatch(/Sources: \[1\] Glider handbook/);
       const badges = await answer.locator('.badge').allTextContents();
       expect(badges.some((badge) => badge.startsWith('cost: $'))).toBe(true);
       expect(badges.some((badge) => badge.startsWith('tier: '))).toBe(true);
