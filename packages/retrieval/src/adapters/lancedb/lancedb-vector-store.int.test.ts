@@ -106,6 +106,22 @@ describe('LancedbVectorStore (embedded, on disk)', () => {
     await store.close();
   });
 
+  it('sees the writes of another connection (another process) when readConsistencyIntervalSeconds is 0', async () => {
+    const writer = await LancedbVectorStore.open({ uri: directory, dimensions: 32 });
+    const reader = await LancedbVectorStore.open({
+      uri: directory,
+      dimensions: 32,
+      readConsistencyIntervalSeconds: 0,
+    });
+    expect(await reader.count('t')).toBe(0);
+    await writer.upsert('t', await records(3));
+    expect(await reader.count('t')).toBe(3);
+    const hits = await reader.search('t', { mode: 'keyword', text: 'item1', topK: 3 });
+    expect(hits.map((hit) => hit.id)).toContain('r1');
+    await writer.close();
+    await reader.close();
+  });
+
   it('refuses filters on undeclared fields', async () => {
     const store = await LancedbVectorStore.open({ uri: directory, dimensions: 32 });
     await expect(

@@ -54,6 +54,12 @@ export interface LancedbVectorStoreOptions {
    * rows of 384-d against ~1 s for the newer format on this kind of machine).
    */
   readonly dataStorageVersion?: 'legacy' | 'stable';
+  /**
+   * Seconds between checks for writes made by OTHER processes (LanceDB's `readConsistencyInterval`);
+   * 0: every read sees the latest committed version. Unset (the default): never checked, so a
+   * process only sees its own writes: set it when one process writes (a worker) and another reads (an API).
+   */
+  readonly readConsistencyIntervalSeconds?: number;
 }
 
 const SYSTEM_COLUMNS = ['id', 'document_id', 'ordinal', 'content_hash', 'text', 'metadata_json'];
@@ -99,7 +105,12 @@ export class LancedbVectorStore implements MaintainableVectorStore {
         });
     }
     try {
-      const connection = await lancedb.connect(options.uri);
+      const connection = await lancedb.connect(
+        options.uri,
+        options.readConsistencyIntervalSeconds === undefined
+          ? {}
+          : { readConsistencyInterval: options.readConsistencyIntervalSeconds },
+      );
       const names = await connection.tableNames();
       let table: lancedb.Table;
       if (names.includes(tableName)) {
