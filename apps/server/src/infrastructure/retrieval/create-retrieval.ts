@@ -35,7 +35,14 @@ async function createVectorStore(config: AppConfig, dimensions: number): Promise
       return new MemoryVectorStore({ dimensions });
     case 'lancedb': {
       const { LancedbVectorStore } = await import('@ai-scale/retrieval/lancedb');
-      return LancedbVectorStore.open({ uri: path.join(config.DATA_DIR, 'lancedb'), dimensions });
+      // API and worker in separate processes: each read checks for the other's writes (else the API
+      // never sees what the worker indexed). One process (ROLE=all) sees its own writes already.
+      const split = config.ROLE !== 'all';
+      return LancedbVectorStore.open({
+        uri: path.join(config.DATA_DIR, 'lancedb'),
+        dimensions,
+        ...(split ? { readConsistencyIntervalSeconds: 0 } : {}),
+      });
     }
     case 'pinecone': {
       const { PineconeVectorStore } = await import('@ai-scale/retrieval/pinecone');

@@ -98,11 +98,19 @@ export class IngestDocumentProcessor implements JobProcessor<IngestDocumentJob, 
         pages: parsed.pageCount ?? null,
         ocrPages: parsed.ocrPages.length,
       };
-    } catch (error) {
+    } catch (caught) {
+      // A delete during the job (its bytes or row gone under it) is the reason, whatever broke.
+      const error = (await this.wasDeleted(tenantId, documentId))
+        ? new DocumentDeletedError(documentId, 'during')
+        : caught;
       const final = job.attempt >= job.maxAttempts || (AiScaleError.isInstance(error) && !error.isRetryable);
       if (final) await this.failForGood(tenantId, documentId, error);
       throw error;
     }
+  }
+
+  private async wasDeleted(tenantId: string, documentId: string): Promise<boolean> {
+    return (await this.documents.get(tenantId, documentId).catch(() => 'unknown')) === undefined;
   }
 
   /** No partial index: the document's chunks go, then its row says why it failed. */
