@@ -49,4 +49,10 @@ describe('server skeleton over HTTP (embedded defaults)', () => {
     expect(response.status).toBe(404);
     expect(response.body).toEqual({ error: { code: 'NOT_FOUND', message: expect.any(String) } });
   });
+
+  it('serves the web page of public/ at /', async () => {
+    const page = await server.request('GET', '/');
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+  });
 });
