@@ -173,8 +173,13 @@ export class BullmqJobQueue implements JobQueue {
 
   private async fetchRecord<P, R>(id: string): Promise<JobRecord<P, R> | undefined> {
     try {
-      const [job, state] = await Promise.all([this.queue.getJob(id), this.queue.getJobState(id)]);
-      if (!job || state === 'unknown') return undefined;
+      // State first, then the job: the data read is never older than the state, so a `failed` or
+      // `completed` record always carries its error or result (read in parallel, a job finishing
+      // between the two reads showed `failed` with no error).
+      const state = await this.queue.getJobState(id);
+      if (state === 'unknown') return undefined;
+      const job = await this.queue.getJob(id);
+      if (!job) return undefined;
       return this.toRecord(job, mapState(state)) as JobRecord<P, R>;
     } catch (error) {
       throw unavailable(error, this.name);
