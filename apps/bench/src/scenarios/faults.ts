@@ -82,6 +82,8 @@ const scenario: Scenario = {
     const redis = await startPrivateRedis({ appendOnly: true });
     context.log(`private redis-server on port ${redis.port} (appendonly yes, appendfsync everysec)`);
     const faults = { serverError: 0 };
+    const abort = new AbortController();
+    let scriptError: unknown;
     let stack: Awaited<ReturnType<typeof startServerStack>> | undefined;
     let client: ApiClient | undefined;
     try {
@@ -92,6 +94,10 @@ const scenario: Scenario = {
         modelLatencyMs: MODEL_LATENCY_MS,
         faults,
         log: context.log,
+        onUnexpectedExit: (description) => {
+          scriptError ??= new Error(`the stack broke: ${description}`);
+          abort.abort();
+        },
       });
       const running = stack;
       const api = new ApiClient(running.apiUrl, running.apiKey, CLIENTS + 8, 'sse');
@@ -108,8 +114,6 @@ const scenario: Scenario = {
       let errorsAtFaultsOff = 0;
       let workerRestartMs = Number.NaN;
 
-      const abort = new AbortController();
-      let scriptError: unknown;
       const script = (async () => {
         await sleep(plan.baselineMs);
         marks.kill = at();

@@ -81,12 +81,20 @@ const scenario: Scenario = {
     context.log(
       `stages ${config.stages.join(', ')} clients × ${config.stageMs} ms × ${MODES.length} modes; bound ${bound} answers/s`,
     );
+    // A server process that dies mid-run (a crash, or someone else's kill) ends the run with an
+    // error: what follows would measure a broken stack, not the architecture.
+    const broken = new AbortController();
+    let brokenReason = '';
     const stack = await startServerStack({
       redisUrl: typeof context.flags.redis === 'string' ? context.flags.redis : 'redis://127.0.0.1:6379',
       workers: WORKERS,
       workerConcurrency: config.workerConcurrency,
       modelLatencyMs: MODEL_LATENCY_MS,
       log: context.log,
+      onUnexpectedExit: (description) => {
+        brokenReason ||= description;
+        broken.abort();
+      },
     });
     const maxClients = Math.max(...config.stages);
     const client = new ApiClient(stack.apiUrl, stack.apiKey, maxClients + 16, 'sse');
@@ -106,6 +114,7 @@ const scenario: Scenario = {
           const samples = await runClosedLoop({
             clients,
             durationMs: config.stageMs,
+            signal: broken.signal,
             request: () => {
               let question: string;
               if (mode === 'cached') {
@@ -117,6 +126,8 @@ const scenario: Scenario = {
               return client.ask(question, chatMode);
             },
           });
+          if (broken.signal.aborted)
+            throw new Error(`the stack broke during ${clients} clients ${mode}: ${brokenReason}`);
           const endS = (performance.now() - origin) / 1000;
           const figures = summarizeStage(samples, { boundPerSecond: bound, listPrice: LIST_PRICE });
           const modelCalls = stack.fake.stats.chatCompletions - callsBefore;

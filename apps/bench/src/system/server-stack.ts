@@ -32,6 +32,11 @@ export interface StackOptions {
    */
   readonly faults?: { serverError?: number; rateLimit?: number };
   readonly log: (line: string) => void;
+  /**
+   * Called when a server process exits that the stack did not stop (a crash, or someone else's
+   * kill): the figures after that moment measure a broken stack, so the scenario should stop.
+   */
+  readonly onUnexpectedExit?: (description: string) => void;
 }
 
 export interface ServerStack {
@@ -100,7 +105,10 @@ export async function startServerStack(options: StackOptions): Promise<ServerSta
   const cleanups: Array<() => Promise<void>> = [];
   const dataRoot = mkdtempSync(join(tmpdir(), 'ai-scale-bench-'));
   cleanups.push(async () => rmSync(dataRoot, { recursive: true, force: true }));
+  let closing = false;
+  const expectedExits = new Set<ChildHandle>();
   const close = async (): Promise<void> => {
+    closing = true;
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   };
   try {
@@ -153,6 +161,12 @@ export async function startServerStack(options: StackOptions): Promise<ServerSta
         register(started.handle);
         try {
           await waitReady(started);
+          void started.handle.exited.then(({ code, signal }) => {
+            if (closing || expectedExits.has(started.handle)) return;
+            const description = `${started.handle.name} exited unexpectedly (code ${code}, signal ${signal}):\n${started.handle.tail()}`;
+            options.log(description);
+            options.onUnexpectedExit?.(description);
+          });
           return started.url;
         } catch (error) {
           await stopChild(started.handle, 'SIGKILL', 1_000);
@@ -217,6 +231,7 @@ export async function startServerStack(options: StackOptions): Promise<ServerSta
       killWorker: async (index) => {
         const worker = workers[index];
         if (!worker) throw new Error(`no worker ${index}`);
+        expectedExits.add(worker);
         worker.process.kill('SIGKILL');
         await worker.exited;
       },
