@@ -91,3 +91,5 @@ export async function waitFor(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+export { forkTypeScript, nextMessage, exited } from './child-process';

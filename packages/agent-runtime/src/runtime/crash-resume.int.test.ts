@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { openDatabase, Tenant } from '@ai-scale/persistence';
@@ -10,6 +10,9 @@ import {
   uniqueName,
   waitFor,
   type ThrowawayDatabase,
+  exited,
+  forkTypeScript,
+  nextMessage,
 } from '@ai-scale/testkit';
 import type { DataSource } from 'typeorm';
 import { TypeormCheckpointStore } from '../adapters/typeorm';
@@ -17,26 +20,6 @@ import { AgentRuntime } from './agent-runtime';
 import { crashAgent, crashWorkflow } from './__fixtures__/crash-agent';
 
 type ChildMessage = { type: 'ready' } | { type: 'blocked'; runId: string };
-
-function nextMessage(child: ChildProcess, type: ChildMessage['type']): Promise<ChildMessage> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: ChildMessage): void => {
-      if (message.type !== type) return;
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      resolve(message);
-    };
-    const onExit = (code: number | null): void =>
-      reject(new Error(`worker exited (${code}) before "${type}"`));
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-  });
-}
-
-const exited = (child: ChildProcess): Promise<void> =>
-  child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve()
-    : new Promise((resolve) => child.once('exit', () => resolve()));
 
 describeWithRedisAndPostgres(
   'crash-resume: a SIGKILLed worker (BullMQ on Redis, checkpoints in PostgreSQL)',
@@ -90,8 +73,7 @@ describeWithRedisAndPostgres(
         databaseUrl: database.url,
         crash,
       });
-      const child = fork(join(__dirname, '__fixtures__', 'run-worker.ts'), [config], {
-        execArgv: ['--require', join(__dirname, '__fixtures__', 'register-ts.js')],
+      const child = forkTypeScript(join(__dirname, '__fixtures__', 'run-worker.ts'), [config], {
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
       children.push(child);
@@ -100,9 +82,9 @@ describeWithRedisAndPostgres(
 
     it('resumes the run on another worker from the last checkpoint; every tool call has its side effect once', async () => {
       const doomed = startWorker(true);
-      await nextMessage(doomed, 'ready');
+      await nextMessage<ChildMessage>(doomed, 'ready');
       const started = await runtime.startRun('crashy', { question: 'survive?' }, { tenantId });
-      const blocked = (await nextMessage(doomed, 'blocked')) as { runId: string };
+      const blocked = (await nextMessage<ChildMessage>(doomed, 'blocked')) as { runId: string };
       expect(blocked.runId).toBe(started.runId);
 
       // Mid-step 2: step 1 is checkpointed, effect(2) is executed and recorded, block(3) hangs.
@@ -112,7 +94,7 @@ describeWithRedisAndPostgres(
       await exited(doomed);
 
       const rescuer = startWorker(false);
-      await nextMessage(rescuer, 'ready');
+      await nextMessage<ChildMessage>(rescuer, 'ready');
       await waitFor(async () => (await runtime.getRun(started.runId)).status === 'succeeded', {
         timeoutMs: 20_000,
         message: 'the run to finish on the second worker',
@@ -147,15 +129,15 @@ describeWithRedisAndPostgres(
 
     it('resumes a workflow the same way: the parallel sibling recorded before the crash does not run again', async () => {
       const doomed = startWorker(true);
-      await nextMessage(doomed, 'ready');
+      await nextMessage<ChildMessage>(doomed, 'ready');
       const started = await runtime.startRun('crashflow', {}, { tenantId });
-      await nextMessage(doomed, 'blocked');
+      await nextMessage<ChildMessage>(doomed, 'blocked');
       expect(await runtime.getRun(started.runId)).toMatchObject({ status: 'running', steps: 1 });
       doomed.kill('SIGKILL');
       await exited(doomed);
 
       const rescuer = startWorker(false);
-      await nextMessage(rescuer, 'ready');
+      await nextMessage<ChildMessage>(rescuer, 'ready');
       await waitFor(async () => (await runtime.getRun(started.runId)).status === 'succeeded', {
         timeoutMs: 20_000,
         message: 'the workflow to finish on the second worker',

@@ -1,7 +1,15 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { describeWithRedis, redisUrl, uniqueName, waitFor } from '@ai-scale/testkit';
+import {
+  describeWithRedis,
+  redisUrl,
+  uniqueName,
+  waitFor,
+  exited,
+  forkTypeScript,
+  nextMessage,
+} from '@ai-scale/testkit';
 import type { EnqueueRequest } from '../../ports';
 import { BullmqJobQueue } from './bullmq-job-queue';
 
@@ -9,27 +17,6 @@ const JOBS = 1_000;
 const WORKERS = 3;
 
 type ChildMessage = { type: 'ready' } | { type: 'frozen'; key: string };
-
-function nextMessage(child: ChildProcess, type: ChildMessage['type']): Promise<ChildMessage> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: ChildMessage): void => {
-      if (message.type !== type) return;
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      resolve(message);
-    };
-    const onExit = (code: number | null): void =>
-      reject(new Error(`worker exited (${code}) before "${type}"`));
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-  });
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve()
-    : new Promise((resolve) => child.once('exit', () => resolve()));
-}
 
 describeWithRedis('BullmqJobQueue across processes', () => {
   const prefix = uniqueName('aiscale_queue_mp');
@@ -56,13 +43,12 @@ describeWithRedis('BullmqJobQueue across processes', () => {
   it(`${WORKERS} worker processes, ${JOBS} jobs, one SIGKILLed halfway: every job completes, none is lost, no side effect twice`, async () => {
     const config = JSON.stringify({ redisUrl: redisUrl(), prefix, queueName, keys });
     for (let i = 0; i < WORKERS; i++) {
-      const child = fork(join(__dirname, '__fixtures__', 'worker-process.ts'), [config], {
-        execArgv: ['--require', join(__dirname, '__fixtures__', 'register-ts.js')],
+      const child = forkTypeScript(join(__dirname, '__fixtures__', 'worker-process.ts'), [config], {
         stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       });
       children.push(child);
     }
-    await Promise.all(children.map((child) => nextMessage(child, 'ready')));
+    await Promise.all(children.map((child) => nextMessage<ChildMessage>(child, 'ready')));
 
     const requests: EnqueueRequest[] = Array.from({ length: JOBS }, (_, i) => ({
       name: 'effect',
@@ -85,7 +71,7 @@ describeWithRedis('BullmqJobQueue across processes', () => {
       message: 'half the jobs',
     });
     const victim = children[0] as ChildProcess;
-    const frozen = nextMessage(victim, 'frozen');
+    const frozen = nextMessage<ChildMessage>(victim, 'frozen');
     victim.send('freeze');
     const { key: frozenKey } = (await frozen) as { key: string };
     victim.kill('SIGKILL');

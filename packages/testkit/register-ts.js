@@ -1,5 +1,5 @@
-// Lets a forked child process `require` this package's TypeScript sources directly (compiled by
-// @swc/core in memory, as jest does), so the multi-process test always runs the current code.
+// Lets a process forked by `forkTypeScript` `require` TypeScript sources directly (compiled by
+// @swc/core in memory, as jest does), so crash tests always run the current code.
 const { readFileSync } = require('node:fs');
 const { transformSync } = require('@swc/core');
 
