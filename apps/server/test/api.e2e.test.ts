@@ -446,6 +446,11 @@ describe('product API over HTTP (embedded configuration)', () => {
       });
       expect(response.status).toBe(402);
       expect(response.body.error.code).toBe('BUDGET_EXCEEDED');
+      const run = await server.request('POST', '/v1/agents/runs', {
+        token: limited.body.apiKey,
+        body: { agent: 'research', input: { question: 'hello?' } },
+      });
+      expect(run.status).toBe(402);
     });
 
     it('429 with Retry-After over the per-key rate limit', async () => {

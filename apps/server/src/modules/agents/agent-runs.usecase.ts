@@ -3,15 +3,20 @@ import { type AgentRuntime, type RunRecord } from '@ai-scale/agent-runtime';
 import { AiScaleError } from '@ai-scale/errors';
 import { NotFoundError } from '../../common/errors';
 import { isUuid } from '../../common/validation/uuid';
+import { BudgetGuard } from '../usage/budget-guard';
 import { InjectAgentRuntime } from '../../infrastructure/agents/agents.module';
 import { guardDependency } from '../../infrastructure/readiness/dependency-guard';
 
 /** Start, read and resume agent runs, always within the caller's tenant. */
 @Injectable()
 export class AgentRunsUseCase {
-  constructor(@InjectAgentRuntime() private readonly runtime: AgentRuntime) {}
+  constructor(
+    @InjectAgentRuntime() private readonly runtime: AgentRuntime,
+    private readonly budget: BudgetGuard,
+  ) {}
 
   async start(tenantId: string, agent: string, input: unknown): Promise<{ runId: string; status: string }> {
+    await this.budget.assertWithinBudget(tenantId);
     const run = await this.runtime.startRun(agent, input, { tenantId });
     return { runId: run.runId, status: run.status };
   }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { UsageModule } from '../usage/usage.module';
 import { ChatAnswerProcessor } from './chat-answer.processor';
 import { AnswerQuestionUseCase } from './usecases/answer-question.usecase';
 import { ConversationMemory } from './usecases/conversation-memory';
@@ -13,5 +14,5 @@ const providers = [
   ChatAnswerProcessor,
 ];
 
-@Module({ providers, exports: providers })
+@Module({ imports: [UsageModule], providers, exports: providers })
 export class ChatModule {}

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { BudgetGuard } from './budget-guard';
 import { GetUsageUseCase } from './get-usage.usecase';
 
-@Module({ providers: [GetUsageUseCase], exports: [GetUsageUseCase] })
+@Module({ providers: [GetUsageUseCase, BudgetGuard], exports: [GetUsageUseCase, BudgetGuard] })
 export class UsageModule {}

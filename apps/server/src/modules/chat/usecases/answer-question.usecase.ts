@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { type CacheableRequest, type JsonValue, type LlmResponseCache } from '@ai-scale/cache';
 import {
-  BudgetExceededError,
   type ChatMessage,
   type ContextPassage,
   type LlmGateway,
@@ -10,7 +9,6 @@ import {
 } from '@ai-scale/llm-gateway';
 import { type Retrieval } from '@ai-scale/retrieval';
 import { NotFoundError } from '../../../common/errors';
-import { type AppConfig, InjectConfig } from '../../../config';
 import { InjectResponseCache } from '../../../infrastructure/cache/cache.module';
 import { InjectLlmGateway, InjectUsageLedger } from '../../../infrastructure/llm/llm.module';
 import { InjectRetrieval } from '../../../infrastructure/retrieval/retrieval.module';
@@ -19,7 +17,7 @@ import {
   type ConversationStore,
   InjectConversationStore,
 } from '../../conversations/conversation.store';
-import { InjectTenantStore, type TenantStore } from '../../tenants/tenant.store';
+import { BudgetGuard } from '../../usage/budget-guard';
 import { type AnswerQuestionInput, type Answer } from '../chat.types';
 import { approximateTokens, ConversationMemory } from './conversation-memory';
 
@@ -46,13 +44,12 @@ export interface PreparedQuestion {
 export class AnswerQuestionUseCase {
   constructor(
     @InjectConversationStore() private readonly conversations: ConversationStore,
-    @InjectTenantStore() private readonly tenants: TenantStore,
     @InjectRetrieval() private readonly retrieval: Retrieval,
     @InjectLlmGateway() private readonly gateway: LlmGateway,
     @InjectUsageLedger() private readonly ledger: UsageLedger,
     @InjectResponseCache() private readonly cache: LlmResponseCache,
-    @InjectConfig() private readonly config: AppConfig,
     private readonly memory: ConversationMemory,
+    private readonly budget: BudgetGuard,
   ) {}
 
   async execute(input: AnswerQuestionInput, signal?: AbortSignal): Promise<Answer> {
@@ -89,7 +86,7 @@ export class AnswerQuestionUseCase {
 
   /** Budget, conversation, memory, cache lookup and retrieval: everything before the model call. */
   async prepare(input: AnswerQuestionInput): Promise<PreparedQuestion> {
-    await this.checkBudget(input.tenantId);
+    await this.budget.assertWithinBudget(input.tenantId);
     const conversation = await this.conversation(input);
     const given = input.messages;
     const question = given.at(-1)?.content ?? '';
@@ -188,22 +185,6 @@ export class AnswerQuestionUseCase {
       await this.memory.maybeSummarize(tenantId, conversation, history, randomUUID());
     } catch {
       // The summary is refreshed on a later turn.
-    }
-  }
-
-  private async checkBudget(tenantId: string): Promise<void> {
-    const tenant = await this.tenants.getTenant(tenantId);
-    const limitUsd = tenant?.monthlyBudgetUsd ?? this.config.LLM_TENANT_BUDGET_USD;
-    if (limitUsd === undefined || limitUsd === null) return;
-    const spent = await this.ledger.totals(tenantId, 'month');
-    if (spent.costUsd >= limitUsd) {
-      throw new BudgetExceededError({
-        message: `the monthly LLM budget of ${limitUsd} USD is used up (${spent.costUsd.toFixed(4)} USD spent)`,
-        tenantId,
-        period: 'month',
-        limitUsd,
-        spentUsd: spent.costUsd,
-      });
     }
   }
 
