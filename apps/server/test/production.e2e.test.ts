@@ -150,14 +150,39 @@ describeWithRedisAndPostgres(
       expect(otherTenant.body.cache).toBeNull();
       expect(otherTenant.body.answer).not.toContain('seven years');
 
-      // Searching from the api process is not asserted here: LanceDB is an embedded, single-process
-      // store, and the api's table handle does not see the worker's writes (see the README). A
-      // multi-process deployment uses VECTOR_STORE=pinecone; search isolation is covered embedded.
+      // The worker indexed it; the api (another process) searches it, and tenant B never sees it.
+      for (const mode of ['vector', 'keyword', 'hybrid']) {
+        const search = await server.request('POST', '/v1/search', {
+          token: keyA,
+          body: { query: 'How long are invoices kept?', mode },
+        });
+        expect(search.status).toBe(200);
+        expect(search.body.results[0]?.documentId).toBe(created.body.documentId);
+        const searchB = await server.request('POST', '/v1/search', {
+          token: keyB,
+          body: { query: 'How long are invoices kept?', mode },
+        });
+        expect(searchB.body.results).toEqual([]);
+      }
 
       const usageA = await server.request('GET', '/v1/usage', { token: keyA });
       const usageB = await server.request('GET', '/v1/usage', { token: keyB });
       expect(usageA.body.total.requests).toBe(2);
       expect(usageB.body.total.requests).toBe(1);
+
+      // Delete in the api: the chunks leave the shared index, the cached answer (Redis) is not served.
+      expect(
+        (await server.request('DELETE', `/v1/documents/${created.body.documentId}`, { token: keyA })).status,
+      ).toBe(200);
+      const gone = await server.request('POST', '/v1/search', {
+        token: keyA,
+        body: { query: 'How long are invoices kept?', mode: 'hybrid' },
+      });
+      expect(gone.body.results).toEqual([]);
+      const afterDelete = await server.request('POST', '/v1/chat', { token: keyA, body: question });
+      expect(afterDelete.status).toBe(200);
+      expect(afterDelete.body.cache).toBeNull();
+      expect(afterDelete.body.answer).not.toContain('seven years');
     }, 60_000);
 
     it('answers ids that cannot exist with 404 on PostgreSQL (uuid columns), never 500/503', async () => {
