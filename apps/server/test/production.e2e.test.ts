@@ -1,20 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import {
-  createThrowawayPostgresDatabase,
-  describeWithRedisAndPostgres,
-  redisUrl,
-  type ThrowawayDatabase,
-  uniqueName,
-  waitFor,
-} from '@ai-scale/testkit';
+import { type ChildProcess } from 'node:child_process';
+import { describeWithRedisAndPostgres, redisUrl, waitFor } from '@ai-scale/testkit';
 import { Redis } from 'ioredis';
-import { expectRateLimitedAfterTwo, type ServerUnderTest, startServer } from './support/server-under-test';
+import { type ApiAndWorker, startApiAndWorker } from './support/api-and-worker';
+import { expectRateLimitedAfterTwo, type ServerUnderTest } from './support/server-under-test';
 
 const ADMIN_TOKEN = 'admin-token-for-production-tests';
-const builtMain = path.join(__dirname, '..', 'dist', 'main.js');
 
 /**
  * Production shape: BullMQ and the answer cache on the real Redis, PostgreSQL (a throwaway
@@ -23,52 +13,17 @@ const builtMain = path.join(__dirname, '..', 'dist', 'main.js');
 describeWithRedisAndPostgres(
   'production configuration: api here, worker in another process (Redis + PostgreSQL)',
   () => {
-    let database: ThrowawayDatabase;
-    let dataDir: string;
+    let pair: ApiAndWorker;
     let worker: ChildProcess;
     let server: ServerUnderTest;
     let keyA: string;
     let keyB: string;
-    let workerOutput = '';
-    const cachePrefix = uniqueName('srvc');
+    let cachePrefix: string;
 
     beforeAll(async () => {
-      if (!existsSync(builtMain))
-        throw new Error('build the server first: npm run build -w @ai-scale/server');
-      database = await createThrowawayPostgresDatabase('server');
-      dataDir = mkdtempSync(path.join(tmpdir(), 'ai-scale-prod-'));
-      const environment = {
-        QUEUE_DRIVER: 'bullmq',
-        CACHE_DRIVER: 'redis',
-        REDIS_URL: redisUrl(),
-        DATABASE_URL: database.url,
-        QUEUE_PREFIX: uniqueName('srvq'),
-        CACHE_PREFIX: cachePrefix,
-        VECTOR_STORE: 'lancedb',
-        DATA_DIR: dataDir,
-        ADMIN_TOKEN,
-        LOG_LEVEL: 'warn',
-        LANCE_CPU_THREADS: '2',
-      };
-      // The api migrates the schema first; the worker then finds it current.
-      server = await startServer({ ...environment, ROLE: 'api' });
-      worker = spawn(process.execPath, [builtMain], {
-        env: {
-          PATH: process.env.PATH,
-          ...environment,
-          ROLE: 'worker',
-          PORT: '0',
-          HOST: '127.0.0.1',
-          SCARF_ANALYTICS: 'false',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      worker.stdout?.on('data', (chunk) => (workerOutput += String(chunk)));
-      worker.stderr?.on('data', (chunk) => (workerOutput += String(chunk)));
-      await waitFor(() => workerOutput.includes('listening'), {
-        timeoutMs: 20_000,
-        message: 'the worker process to start',
-      });
+      pair = await startApiAndWorker('server', { ADMIN_TOKEN });
+      ({ server, worker } = pair);
+      cachePrefix = pair.environment.CACHE_PREFIX ?? '';
       keyA = (await server.request('POST', '/v1/admin/tenants', { token: ADMIN_TOKEN, body: { name: 'A' } }))
         .body.apiKey;
       keyB = (await server.request('POST', '/v1/admin/tenants', { token: ADMIN_TOKEN, body: { name: 'B' } }))
@@ -76,14 +31,7 @@ describeWithRedisAndPostgres(
     }, 60_000);
 
     afterAll(async () => {
-      if (worker && worker.exitCode === null && worker.signalCode === null) {
-        const exited = new Promise((resolve) => worker.once('exit', resolve));
-        worker.kill('SIGTERM');
-        await exited;
-      }
-      await server?.close();
-      await database?.drop();
-      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+      await pair?.stop();
     }, 30_000);
 
     async function waitForJob(token: string, jobId: string) {
