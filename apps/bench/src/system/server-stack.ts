@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
 import { request } from 'undici';
 import { startFakeOpenAiServer, type FakeOpenAiServer } from '@ai-scale/llm-gateway/testing';
 import { createThrowawayPostgresDatabase, type ThrowawayDatabase } from '@ai-scale/testkit';
@@ -93,6 +94,29 @@ function baseEnvironment(
   };
 }
 
+/** Deletes this run's keys (its unique prefixes only) from the Redis it used. */
+async function deleteKeys(redisUrl: string, patterns: readonly string[]): Promise<void> {
+  const client = new Redis(redisUrl, {
+    maxRetriesPerRequest: 1,
+    lazyConnect: true,
+    retryStrategy: () => null,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    for (const pattern of patterns) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await client.unlink(...keys);
+      } while (cursor !== '0');
+    }
+  } finally {
+    client.disconnect();
+  }
+}
+
 async function ready(url: string): Promise<boolean> {
   const response = await request(`${url}/health/ready`, { headersTimeout: 2_000, bodyTimeout: 2_000 });
   await response.body.text();
@@ -121,6 +145,8 @@ export async function startServerStack(options: StackOptions): Promise<ServerSta
       faults: options.faults ?? {},
     });
     cleanups.push(() => fake.close());
+    // Registered first so it runs last, after every process that writes to Redis has stopped.
+    cleanups.push(() => deleteKeys(options.redisUrl, [`${prefix}q:*`, `${prefix}c:*`]));
     const database: ThrowawayDatabase = await createThrowawayPostgresDatabase('bench');
     cleanups.push(() => database.drop());
     const environment = baseEnvironment(options, fake.url, database.url, prefix);
