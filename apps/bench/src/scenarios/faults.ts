@@ -1,10 +1,11 @@
 /**
  * `faults`: the stack under steady load while things break, one after the other on one timeline:
- *   1. a worker is SIGKILLed (and a new one started, as a supervisor would): jobs lost, time until
- *      every job accepted before the kill is answered (its jobs wait for BullMQ's stalled check);
- *   2. the model fails 30% of calls with HTTP 500 for a while: share of requests answered, p99;
- *   3. Redis is stopped (SIGTERM) and started again: requests failed and how, time to recover,
- *      jobs lost.
+ *   1. the model fails 30% of calls with HTTP 500 for a while: share of requests answered, p99;
+ *   2. Redis is stopped (SIGTERM) and started again: requests failed and how, time to recover,
+ *      jobs lost;
+ *   3. a worker is SIGKILLed (and a new one started, as a supervisor would): jobs lost, time until
+ *      every job in flight at the kill is answered (its jobs wait for BullMQ's stalled check). It
+ *      comes last so that this wait is not confounded with the Redis outage.
  * It runs on its OWN redis-server (a free port, append-only file in a temporary directory, so the
  * data survives the restart): the shared Redis on 6379 is never stopped.
  */
@@ -116,15 +117,6 @@ const scenario: Scenario = {
 
       const script = (async () => {
         await sleep(plan.baselineMs);
-        marks.kill = at();
-        await running.killWorker(0);
-        context.log(`t=${round(marks.kill / 1000, 1)} s: worker 0 SIGKILLed; starting a replacement`);
-        // The replacement starts in the background, as a supervisor's would: the timeline goes on.
-        const replacement = running.restartWorker(0).then(() => {
-          workerRestartMs = at() - (marks.kill as number);
-          context.log(`replacement worker ready ${round(workerRestartMs / 1000, 1)} s after the kill`);
-        });
-        await sleep(Math.max(0, marks.kill + plan.killPhaseMs - at()));
         marks.faultsOn = at();
         callsAtFaultsOn = running.fake.stats.chatCompletions;
         errorsAtFaultsOn = running.fake.stats.serverErrors;
@@ -145,6 +137,17 @@ const scenario: Scenario = {
         marks.redisStart = at();
         context.log(`t=${round(marks.redisStart / 1000, 1)} s: redis-server started again`);
         await sleep(plan.redisRecoveryMs);
+        // The kill comes last, so that its recovery (BullMQ's stalled check, 30–60 s) is measured
+        // on a healthy Redis, during the load's last phase and the watch after it.
+        marks.kill = at();
+        await running.killWorker(0);
+        context.log(`t=${round(marks.kill / 1000, 1)} s: worker 0 SIGKILLed; starting a replacement`);
+        // The replacement starts in the background, as a supervisor's would: the timeline goes on.
+        const replacement = running.restartWorker(0).then(() => {
+          workerRestartMs = at() - (marks.kill as number);
+          context.log(`replacement worker ready ${round(workerRestartMs / 1000, 1)} s after the kill`);
+        });
+        await sleep(plan.killPhaseMs);
         await replacement;
         abort.abort();
       })().catch((error: unknown) => {
@@ -237,24 +240,25 @@ const scenario: Scenario = {
       const faultsOff = marks.faultsOff as number;
       const redisStop = marks.redisStop as number;
       const redisStart = marks.redisStart as number;
-      const baseline = startedIn(0, kill);
-      const beforeKill = outcomes.filter((o) => o.sample.jobId && o.sample.startedAt - origin < kill);
-      const killPhase = startedIn(kill, faultsOn);
-      const providerPhase = startedIn(faultsOn, faultsOff);
-      const redisPhase = startedIn(redisStop, marks.loadEnd as number);
-      // Jobs accepted in the seconds before the stop are the ones in Redis when it went down.
-      const redisExposed = outcomes.filter(
-        (o) =>
-          o.sample.jobId &&
-          o.sample.startedAt - origin >= faultsOff &&
-          o.sample.startedAt - origin < marks.loadEnd!,
+      const baseline = startedIn(0, faultsOn);
+      // The jobs the kill can hurt: accepted before it and not yet answered when it came.
+      const inFlightAtKill = outcomes.filter(
+        (o) => o.sample.jobId && o.sample.startedAt - origin < kill && (o.answeredAt ?? Infinity) > kill,
       );
+      // A job in flight at the kill counts for the kill, whichever phase it started in.
+      const hitByKill = new Set(inFlightAtKill);
+      const notHitByKill = (list: Outcome[]): Outcome[] => list.filter((o) => !hitByKill.has(o));
+      const killPhase = [...inFlightAtKill, ...startedIn(kill, marks.loadEnd as number)];
+      const providerPhase = notHitByKill(startedIn(faultsOn, faultsOff));
+      const redisPhase = notHitByKill(startedIn(redisStop, kill));
+      // The jobs in Redis when it went down: accepted since the model faults began, before the kill.
+      const redisExposed = notHitByKill(startedIn(faultsOn, kill)).filter((o) => o.sample.jobId);
 
-      const killUnfinished = beforeKill.filter((o) => o.state === 'lost').length;
+      const killUnfinished = inFlightAtKill.filter((o) => o.state === 'lost').length;
       const killRecoveryMs =
         killUnfinished > 0
           ? Number.NaN
-          : Math.max(...beforeKill.map((o) => o.answeredAt ?? o.sample.startedAt - origin)) - kill;
+          : Math.max(kill, ...inFlightAtKill.map((o) => o.answeredAt ?? kill)) - kill;
       const firstAnsweredAfterRestart = outcomes
         .filter(
           (o) =>
@@ -283,9 +287,9 @@ const scenario: Scenario = {
 
       const rows = [
         { phase: 'baseline', list: baseline },
-        { phase: 'worker SIGKILL', list: killPhase },
         { phase: `model ${PROVIDER_FAULT_RATE * 100}% HTTP 500`, list: providerPhase },
         { phase: 'redis stop → start → after', list: redisPhase },
+        { phase: 'worker SIGKILL → end (+ jobs in flight at the kill)', list: killPhase },
       ].map(({ phase, list }) => ({
         phase,
         requests: list.length,
@@ -310,8 +314,8 @@ const scenario: Scenario = {
         // Of the jobs lost, those the server still holds as queued or active: a longer wait may answer them.
         jobs_unfinished: outcomes.filter((o) => o.state === 'lost' && o.kind !== 'job_missing').length,
         answered_ratio: answeredRatio(outcomes),
-        kill_jobs_lost: lostCount(beforeKill) + lostCount(killPhase),
-        kill_jobs_in_flight_at_kill: beforeKill.filter((o) => (o.answeredAt ?? Infinity) > kill).length,
+        kill_jobs_lost: lostCount(killPhase),
+        kill_jobs_in_flight_at_kill: inFlightAtKill.length,
         kill_recovery_s: round(killRecoveryMs / 1000, 1),
         kill_worker_restart_s: round(workerRestartMs / 1000, 1),
         kill_answered_ratio: answeredRatio(killPhase),
@@ -340,7 +344,7 @@ const scenario: Scenario = {
       if (!Number.isFinite(killRecoveryMs)) {
         metrics.kill_jobs_unfinished = killUnfinished;
         context.log(
-          `${killUnfinished} jobs accepted before the kill were still unfinished ${round((marks.end - kill) / 1000, 1)} s after it (BullMQ re-queues a dead worker's jobs only after its 30 s lock expires and a stalled check runs)`,
+          `${killUnfinished} jobs in flight at the kill were still unfinished ${round((marks.end - kill) / 1000, 1)} s after it (BullMQ re-queues a dead worker's jobs only after its 30 s lock expires and a stalled check runs)`,
         );
       }
 
