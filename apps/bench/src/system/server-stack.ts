@@ -1,8 +1,10 @@
 /**
  * The system under test, as it is deployed: one `ROLE=api` process and N `ROLE=worker` processes
- * of the built server (`apps/server/dist/main.js`) on Redis (BullMQ queue, answer cache, rate limit)
- * and a throwaway PostgreSQL database, calling the fake OpenAI-compatible provider, which runs in
- * the bench process so its call counters can be read directly.
+ * of the built server (run from a private snapshot of `apps/server/dist` and the packages it loads)
+ * on Redis (BullMQ queue, answer cache, rate limit) and a throwaway PostgreSQL database, calling
+ * the fake OpenAI-compatible provider, which runs in the bench process so its call counters can be
+ * read directly. `close()` stops the processes and removes the database, this run's Redis keys and
+ * its temporary folders.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,7 +21,7 @@ import { freePort, sleep, spawnChild, stopChild, waitUntil, type ChildHandle } f
 
 /** The queue name the server gives its one BullMQ queue (apps/server create-queue.ts). */
 const SERVER_QUEUE_NAME = 'ai-scale';
-/** The model named to the fake provider; the server prices it at gpt-4o-mini list prices. */
+/** The model named to the fake provider (the bench prices its tokens at gpt-4o-mini list price). */
 export const BENCH_MODEL = 'gpt-4o-mini';
 
 export interface StackOptions {
