@@ -453,6 +453,30 @@ export function jobQueueContract(
         assert.deepEqual(order, ['a', 'b', 'c', 'a', 'b', 'a']);
       });
 
+      it('keeps each tenant FIFO when jobs are enqueued while earlier ones of the tenant run', async () => {
+        const queue = await newQueue();
+        const order: number[] = [];
+        let release: () => void = () => undefined;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        for (let i = 0; i < 6; i++) await queue.enqueue('f', i, { tenantId: 'a' });
+        await startWorker(
+          queue,
+          {
+            f: async (context) => {
+              order.push(context.payload as number);
+              // Hold after the first three jobs so that more arrive while 3, 4, 5 still wait.
+              if (order.length === 3) await gate;
+            },
+          },
+          { concurrency: 1 },
+        );
+        await waitFor(() => order.length === 3, 'three jobs');
+        for (let i = 6; i < 9; i++) await queue.enqueue('f', i, { tenantId: 'a' });
+        release();
+        await waitFor(() => order.length === 9, 'nine jobs');
+        assert.deepEqual(order, [0, 1, 2, 3, 4, 5, 6, 7, 8]);
+      });
+
       it(`does not let one tenant's burst of ${fairnessBurst} jobs starve another tenant's single job`, async () => {
         const queue = await newQueue();
         const order: string[] = [];

@@ -96,7 +96,11 @@ export class MemoryJobQueue implements JobQueue {
     completed: 0,
     failed: 0,
   };
-  private readonly tenantWaiting = new Map<string, number>();
+  /**
+   * Per tenant: jobs waiting for their first attempt, and the rank the next one gets. The rank only
+   * grows while the tenant has jobs waiting (so a tenant stays FIFO), and restarts at 0 once it has none.
+   */
+  private readonly tenantWaiting = new Map<string, { waiting: number; next: number }>();
   private readonly listeners = new Set<JobEventListener>();
   private readonly workers = new Set<MemoryJobWorker>();
   private readonly telemetry: QueueTelemetry;
@@ -335,8 +339,9 @@ export class MemoryJobQueue implements JobQueue {
     if (existing) return existing;
     let rank = 0;
     if (options.tenantId !== undefined) {
-      rank = this.tenantWaiting.get(options.tenantId) ?? 0;
-      this.tenantWaiting.set(options.tenantId, rank + 1);
+      const tenant = this.tenantWaiting.get(options.tenantId) ?? { waiting: 0, next: 0 };
+      rank = tenant.next;
+      this.tenantWaiting.set(options.tenantId, { waiting: tenant.waiting + 1, next: tenant.next + 1 });
     }
     const now = Date.now();
     const job: StoredJob = {
@@ -439,9 +444,9 @@ export class MemoryJobQueue implements JobQueue {
 
   private leaveTenantWaiting(job: StoredJob): void {
     if (job.tenantId === undefined) return;
-    const waiting = (this.tenantWaiting.get(job.tenantId) ?? 1) - 1;
-    if (waiting <= 0) this.tenantWaiting.delete(job.tenantId);
-    else this.tenantWaiting.set(job.tenantId, waiting);
+    const tenant = this.tenantWaiting.get(job.tenantId);
+    if (!tenant || tenant.waiting <= 1) this.tenantWaiting.delete(job.tenantId);
+    else tenant.waiting -= 1;
   }
 
   private setState(job: StoredJob, state: JobState): void {

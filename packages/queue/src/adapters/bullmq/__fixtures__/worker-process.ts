@@ -28,7 +28,11 @@ return 0`;
 
 async function main(): Promise<void> {
   const redis = new Redis(config.redisUrl);
-  const queue = new BullmqJobQueue({ name: config.queueName, redisUrl: config.redisUrl, prefix: config.prefix });
+  const queue = new BullmqJobQueue({
+    name: config.queueName,
+    redisUrl: config.redisUrl,
+    prefix: config.prefix,
+  });
   let frozen = false;
   process.on('message', (message) => {
     if (message === 'freeze') frozen = true;
@@ -39,7 +43,14 @@ async function main(): Promise<void> {
         const key = (job.payload as { key: string }).key;
         await redis.hincrby(`${config.keys}:runs`, key, 1);
         await new Promise((resolve) => setTimeout(resolve, 2));
-        await redis.eval(GUARDED_EFFECT, 2, `${config.keys}:guard:${key}`, `${config.keys}:effects`, key, String(process.pid));
+        await redis.eval(
+          GUARDED_EFFECT,
+          2,
+          `${config.keys}:guard:${key}`,
+          `${config.keys}:effects`,
+          key,
+          String(process.pid),
+        );
         if (frozen) {
           process.send?.({ type: 'frozen', key });
           await new Promise(() => undefined); // this process is about to be killed mid-job
