@@ -62,6 +62,13 @@ export const configSchema = z
         .default('ai-scale'),
     ),
     WORKER_CONCURRENCY: integer(4, 1, 256),
+    /**
+     * How long a worker's lock on a job lasts without renewal, and how often expired locks are looked
+     * for: together they bound how long the jobs of a crashed (SIGKILLed) worker wait before another
+     * worker runs them (up to lock + interval). Lower is faster recovery, at more Redis traffic.
+     */
+    QUEUE_LOCK_DURATION_MS: integer(30_000, 1_000, 600_000),
+    QUEUE_STALLED_INTERVAL_MS: integer(30_000, 1_000, 600_000),
     /** Documents: OCR recognitions at once in a worker (each uses a core); kept at most WORKER_CONCURRENCY. */
     OCR_CONCURRENCY: integer(1, 1, 64),
     /** Documents: most pages of a PDF, and most pages that may go through OCR, per document. */

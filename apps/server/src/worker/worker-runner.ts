@@ -27,7 +27,11 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
   async onApplicationBootstrap(): Promise<void> {
     const handlers: Record<string, JobHandlers[string]> = {};
     for (const processor of this.processors) handlers[processor.jobName] = (job) => processor.process(job);
-    this.worker = this.queue.createWorker(handlers, { concurrency: this.config.WORKER_CONCURRENCY });
+    this.worker = this.queue.createWorker(handlers, {
+      concurrency: this.config.WORKER_CONCURRENCY,
+      lockDurationMs: this.config.QUEUE_LOCK_DURATION_MS,
+      stalledIntervalMs: this.config.QUEUE_STALLED_INTERVAL_MS,
+    });
     await this.worker.start();
     this.logger.log(
       `worker started: ${Object.keys(handlers).join(', ')} (concurrency ${this.config.WORKER_CONCURRENCY})`,
