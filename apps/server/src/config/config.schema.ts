@@ -124,6 +124,23 @@ export const configSchema = z
         )
         .pipe(z.array(providerSpec).min(1)),
     ),
+    /**
+     * The small tier's models, same syntax (e.g. `openai:gpt-4o-mini`), used for simple requests and
+     * conversation summaries; unset: the small tier uses LLM_PROVIDERS too.
+     */
+    LLM_SMALL_PROVIDERS: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .transform((value) =>
+          value
+            .split(',')
+            .map((item) => item.trim())
+            .filter((item) => item.length > 0),
+        )
+        .pipe(z.array(providerSpec).min(1))
+        .optional(),
+    ),
     OPENAI_API_KEY: optionalString,
     OPENAI_BASE_URL: optionalUrl,
     ANTHROPIC_API_KEY: optionalString,

@@ -20,9 +20,11 @@ const DEFAULT_MODEL: Record<LlmProviderName, string> = {
 };
 
 /**
- * The routing gateway of @ai-scale/llm-gateway over LLM_PROVIDERS, in order: the first model is the
- * primary of both tiers, the next ones its fallbacks (a separate small-tier model is not
- * configurable yet). Usage is recorded in the ledger (PostgreSQL/SQLite rows shared by every replica).
+ * The routing gateway of @ai-scale/llm-gateway. LLM_PROVIDERS, in order, is the large tier: the first
+ * model the primary, the next ones its fallbacks. LLM_SMALL_PROVIDERS, when set, is the small tier's
+ * chain (simple requests and conversation summaries go there: "use smaller models where possible");
+ * unset, the small tier uses the large tier's chain. Usage is recorded in the ledger
+ * (PostgreSQL/SQLite rows shared by every replica).
  */
 export async function createLlm(
   config: AppConfig,
@@ -30,22 +32,25 @@ export async function createLlm(
 ): Promise<LlmModuleOptions> {
   const providers = new Map<string, LlmProvider>();
   const models: ModelDefinition[] = [];
-  for (const spec of config.LLM_PROVIDERS) {
-    const providerModel = spec.model ?? DEFAULT_MODEL[spec.provider];
-    if (!providers.has(spec.provider))
-      providers.set(spec.provider, await createProvider(spec.provider, config));
-    // The model id is the provider's model name (what prices and the `model` field of a chat request
-    // use); the same name served by two providers gets the provider as a prefix.
-    const taken = models.some((model) => model.id === providerModel && model.provider !== spec.provider);
-    models.push({
-      id: taken ? `${spec.provider}:${providerModel}` : providerModel,
-      provider: spec.provider,
-      providerModel,
-      contextWindow: 128_000,
-    });
-  }
-  const ids = [...new Set(models.map((model) => model.id))];
-  const uniqueModels = ids.map((id) => models.find((model) => model.id === id) as ModelDefinition);
+  const chain = async (specs: AppConfig['LLM_PROVIDERS']): Promise<string[]> => {
+    const ids: string[] = [];
+    for (const spec of specs) {
+      const providerModel = spec.model ?? DEFAULT_MODEL[spec.provider];
+      if (!providers.has(spec.provider))
+        providers.set(spec.provider, await createProvider(spec.provider, config));
+      // The model id is the provider's model name (what prices and the `model` field of a chat
+      // request use); the same name served by two providers gets the provider as a prefix.
+      const taken = models.some((model) => model.id === providerModel && model.provider !== spec.provider);
+      const id = taken ? `${spec.provider}:${providerModel}` : providerModel;
+      if (!models.some((model) => model.id === id)) {
+        models.push({ id, provider: spec.provider, providerModel, contextWindow: 128_000 });
+      }
+      if (!ids.includes(id)) ids.push(id);
+    }
+    return ids;
+  };
+  const large = await chain(config.LLM_PROVIDERS);
+  const small = config.LLM_SMALL_PROVIDERS ? await chain(config.LLM_SMALL_PROVIDERS) : large;
   let ledger: UsageLedger = new MemoryUsageLedger();
   if (dataSource) {
     const { TypeormUsageLedger } = await import('@ai-scale/llm-gateway/typeorm');
@@ -53,12 +58,12 @@ export async function createLlm(
   }
   const gateway = createLlmGateway({
     providers: [...providers.values()].map((provider) => ({ provider })),
-    models: uniqueModels,
-    routes: { large: ids, small: ids },
+    models,
+    routes: { large, small },
     ledger,
     deadlineMs: 60_000,
   });
-  return { gateway, ledger, models: ids };
+  return { gateway, ledger, models: models.map((model) => model.id) };
 }
 
 async function createProvider(name: LlmProviderName, config: AppConfig): Promise<LlmProvider> {
