@@ -34,6 +34,8 @@ export interface StackOptions {
    * fields during a run switches faults on and off.
    */
   readonly faults?: { serverError?: number; rateLimit?: number };
+  /** Extra server settings for this scenario (e.g. the queue's lock and stalled-check timings). */
+  readonly serverEnvironment?: Readonly<Record<string, string>>;
   readonly log: (line: string) => void;
   /**
    * Called when a server process exits that the stack did not stop (a crash, or someone else's
@@ -93,6 +95,7 @@ function baseEnvironment(
     RATE_LIMIT_PER_MINUTE: '100000000',
     DEPENDENCY_TIMEOUT_MS: '2000',
     SHUTDOWN_TIMEOUT_MS: '5000',
+    ...options.serverEnvironment,
   };
 }
 
