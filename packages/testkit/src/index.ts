@@ -93,3 +93,19 @@ export async function waitFor(
 }
 
 export { forkTypeScript, nextMessage, exited } from './child-process';
+
+/** Deletes every key matching `pattern` (SCAN + UNLINK) from the test Redis: a test's own prefix only. */
+export async function deleteRedisKeys(pattern: string, url: string = redisUrl()): Promise<void> {
+  const { Redis } = await import('ioredis');
+  const client = new Redis(url);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await client.unlink(...keys);
+    } while (cursor !== '0');
+  } finally {
+    await client.quit();
+  }
+}

@@ -3,17 +3,8 @@
  * very often, a long tail asked once. Rank k (0-based) is drawn with probability ∝ 1 / (k + 1)^s.
  */
 
-/** A seeded PRNG (mulberry32): the same seed gives the same stream on every machine. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+// The seeded PRNG (mulberry32) of the cache package's test kit: one implementation, same streams.
+export { seededRandom } from '@ai-scale/cache/testing';
 
 export interface ZipfSampler {
   /** Number of distinct ranks. */

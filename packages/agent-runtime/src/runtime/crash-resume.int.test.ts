@@ -10,6 +10,7 @@ import {
   uniqueName,
   waitFor,
   type ThrowawayDatabase,
+  deleteRedisKeys,
   exited,
   forkTypeScript,
   nextMessage,
@@ -55,12 +56,7 @@ describeWithRedisAndPostgres(
       await producer.close();
       await dataSource?.destroy();
       await database?.drop();
-      let cursor = '0';
-      do {
-        const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-        cursor = next;
-        if (found.length > 0) await redis.unlink(...found);
-      } while (cursor !== '0');
+      await deleteRedisKeys(`${prefix}:*`);
       await redis.quit();
     }, 30_000);
 

@@ -6,6 +6,7 @@ import {
   redisUrl,
   uniqueName,
   waitFor,
+  deleteRedisKeys,
   exited,
   forkTypeScript,
   nextMessage,
@@ -31,12 +32,7 @@ describeWithRedis('BullmqJobQueue across processes', () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     await Promise.all(children.map(exited));
     await producer.close();
-    let cursor = '0';
-    do {
-      const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (found.length > 0) await redis.unlink(...found);
-    } while (cursor !== '0');
+    await deleteRedisKeys(`${prefix}:*`);
     await redis.quit();
   }, 30_000);
 
