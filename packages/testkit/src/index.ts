@@ -93,6 +93,15 @@ export async function waitFor(
 }
 
 export { forkTypeScript, nextMessage, exited } from './child-process';
+export {
+  freePort,
+  killAllChildren,
+  sleep,
+  spawnChild,
+  stopChild,
+  waitUntil,
+  type ChildHandle,
+} from './processes';
 
 /** Deletes every key matching `pattern` (SCAN + UNLINK) from the test Redis: a test's own prefix only. */
 export async function deleteRedisKeys(pattern: string, url: string = redisUrl()): Promise<void> {
