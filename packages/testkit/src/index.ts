@@ -118,3 +118,12 @@ export async function deleteRedisKeys(pattern: string, url: string = redisUrl())
     await client.quit();
   }
 }
+
+export {
+  startRedisCluster,
+  redisClusterAvailable,
+  describeWithRedisCluster,
+  type RedisCluster,
+  type RedisClusterNode,
+  type StartRedisClusterOptions,
+} from './redis-cluster';
