@@ -25,15 +25,26 @@ export interface KeyTerms {
   readonly entities: readonly string[];
   readonly opposites: readonly string[];
   /**
-   * The kind of answer asked for when it is unmistakable: `why` (a cause, never the steps a "how"
-   * question wants), `count` ("how many": a number, never a name), else `other`.
+   * The kind of answer asked for, read from the main question word (see `questionTypeOf`): a
+   * person (`who`), a time (`when`, `what time`), a place (`where`), a cause (`why`), a count
+   * (`how many`), an amount (`how much`), a duration (`how long`), a frequency (`how often`), else
+   * `other` (how-to, what, which, yes/no). Two questions share an answer only with the same type:
+   * "When is my subscription renewed?" is not "Where is my subscription renewed?".
    */
-  readonly questionType: 'why' | 'count' | 'other';
+  readonly questionType: QuestionType;
+  /**
+   * Units in the order they appear (`mb`, `gb`, `second`, `minute`, `km`, `mile`, `usd`, `eur`...):
+   * "10 MB" is not "10 GB", and "10 km in miles" is not "10 miles in km".
+   */
+  readonly units: readonly string[];
   /** Lower-cased tokens, for the entity containment check. */
   readonly tokens: readonly string[];
 }
 
-export type KeyTermDifference = 'number' | 'date' | 'negation' | 'entity' | 'opposite' | 'question';
+export type QuestionType =
+  'person' | 'time' | 'place' | 'why' | 'count' | 'amount' | 'duration' | 'frequency' | 'other';
+
+export type KeyTermDifference = 'number' | 'date' | 'unit' | 'negation' | 'entity' | 'opposite' | 'question';
 
 // prettier-ignore
 const SPELLED_NUMBERS: Readonly<Record<string, string>> = {
@@ -69,6 +80,9 @@ const PERIODS = new Set(['day', 'week', 'month', 'year', 'quarter', 'decade', 'c
 const NEGATIONS = new Set([
   'not', 'no', 'never', 'none', 'nobody', 'nothing', 'neither', 'nor', 'without', 'cannot', 'unable',
   'except', 'excluding', 'unless', 'nowhere', 'lacks', 'lacking', 'fails', 'failed',
+  // typed without the apostrophe
+  'cant', 'dont', 'doesnt', 'didnt', 'isnt', 'arent', 'wasnt', 'werent', 'wont', 'wouldnt', 'shouldnt',
+  'couldnt', 'havent', 'hasnt',
 ]);
 
 /** Pairs of opposite meanings; each side lists its spellings. */
@@ -77,7 +91,7 @@ const OPPOSITES: ReadonlyArray<readonly [readonly string[], readonly string[]]> 
   [['before'], ['after']],
   [['more', 'most'], ['less', 'fewer', 'least']],
   [['above'], ['below']],
-  [['increase', 'increases', 'raise', 'raising', 'increasing'], ['decrease', 'decreases', 'lower', 'reduce', 'decreasing', 'reducing']],
+  [['increase', 'increases', 'raise', 'raising', 'increasing', 'higher'], ['decrease', 'decreases', 'lower', 'reduce', 'decreasing', 'reducing']],
   [['upgrade', 'upgrading', 'upgrades'], ['downgrade', 'downgrading', 'downgrades']],
   [['enable', 'enabled', 'enabling', 'activate', 'activating'], ['disable', 'disabled', 'disabling', 'deactivate', 'deactivating']],
   [['add', 'adding', 'adds'], ['remove', 'removing', 'removes']],
@@ -87,7 +101,7 @@ const OPPOSITES: ReadonlyArray<readonly [readonly string[], readonly string[]]> 
   [['open', 'opening'], ['close', 'closing']],
   [['buy', 'buying', 'purchase', 'purchasing'], ['sell', 'selling']],
   [['max', 'maximum', 'largest', 'biggest', 'highest', 'longest'], ['min', 'minimum', 'smallest', 'lowest', 'shortest']],
-  [['fastest', 'faster'], ['slowest', 'slower']],
+  [['fastest', 'faster', 'speed'], ['slowest', 'slower', 'slow']],
   [['cheapest', 'cheaper'], ['expensive', 'pricier']],
   [['inbound', 'incoming', 'ingress'], ['outbound', 'outgoing', 'egress']],
   [['input', 'inputs'], ['output', 'outputs']],
@@ -98,7 +112,7 @@ const OPPOSITES: ReadonlyArray<readonly [readonly string[], readonly string[]]> 
   [['send', 'sending', 'sends'], ['receive', 'receiving', 'receives']],
   [['login', 'log-in', 'signin', 'sign-in'], ['logout', 'log-out', 'signout', 'sign-out']],
   [['subscribe', 'subscribing'], ['unsubscribe', 'unsubscribing']],
-  [['include', 'including', 'includes'], ['exclude', 'excluding', 'excludes']],
+  [['include', 'including', 'includes', 'cover', 'covers', 'covered'], ['exclude', 'excluding', 'excludes']],
   [['push', 'pushing'], ['pull', 'pulling']],
   [['accept', 'accepted', 'approve', 'approved'], ['reject', 'rejected', 'decline', 'declined']],
   [['internal'], ['external']],
@@ -109,7 +123,40 @@ const OPPOSITES: ReadonlyArray<readonly [readonly string[], readonly string[]]> 
   [['east', 'eastern'], ['west', 'western']],
   [['lock', 'locking'], ['unlock', 'unlocking']],
   [['first', 'earliest', 'oldest'], ['last', 'latest', 'newest']],
+  [['join', 'joining', 'joins'], ['leave', 'leaving', 'leaves']],
+  [['grant', 'granting', 'grants'], ['revoke', 'revoking', 'revokes']],
+  [['expand', 'expanding'], ['collapse', 'collapsing']],
+  [['show', 'showing', 'unhide'], ['hide', 'hiding']],
+  [['merge', 'merging', 'merges'], ['split', 'splitting', 'splits']],
+  [['pause', 'pausing', 'paused'], ['resume', 'resuming', 'resumed']],
+  [['succeed', 'succeeds', 'success', 'successful'], ['fail', 'failure']],
+  [['in'], ['out']],
+  [['on'], ['off']],
+  [['up'], ['down']],
 ];
+
+/**
+ * Units, canonical names. Two questions must name the same units in the same order: "10 MB" is not
+ * "10 GB", "30 seconds" is not "30 minutes", "10 km in miles" is not "10 miles in km".
+ */
+// prettier-ignore
+const UNITS: Readonly<Record<string, string>> = {
+  ms: 'ms', millisecond: 'ms', milliseconds: 'ms', sec: 'second', secs: 'second', seconds: 'second',
+  min: 'minute', mins: 'minute', minute: 'minute', minutes: 'minute', hr: 'hour', hrs: 'hour',
+  hour: 'hour', hours: 'hour', day: 'day', days: 'day', week: 'week', weeks: 'week', month: 'month',
+  months: 'month', year: 'year', years: 'year', b: 'byte', byte: 'byte', bytes: 'byte', kb: 'kb',
+  kilobyte: 'kb', kilobytes: 'kb', mb: 'mb', megabyte: 'mb', megabytes: 'mb', gb: 'gb', gigabyte: 'gb',
+  gigabytes: 'gb', tb: 'tb', terabyte: 'tb', terabytes: 'tb', km: 'km', kilometer: 'km',
+  kilometers: 'km', kilometre: 'km', kilometres: 'km', mile: 'mile', miles: 'mile', mi: 'mile',
+  kg: 'kg', kilogram: 'kg', kilograms: 'kg', kilo: 'kg', kilos: 'kg', lb: 'pound', lbs: 'pound',
+  pound: 'pound', pounds: 'pound', celsius: 'celsius', fahrenheit: 'fahrenheit', kelvin: 'kelvin',
+  usd: 'usd', dollar: 'usd', dollars: 'usd', eur: 'eur', euro: 'eur', euros: 'eur', gbp: 'gbp',
+  percent: 'percent', token: 'token', tokens: 'token', character: 'character', characters: 'character',
+  chars: 'character', word: 'word', words: 'word', page: 'page', pages: 'page', ghz: 'ghz', mhz: 'mhz',
+};
+const TIME_UNITS = new Set(['ms', 'second', 'minute', 'hour', 'day', 'week', 'month', 'year']);
+/** A prefix that turns a word into its opposite: archive/unarchive, connect/disconnect, visible/invisible. */
+const NEGATING_PREFIXES = ['un', 'dis', 'in', 'im', 'non'];
 const OPPOSITE_SIDE = new Map<string, string>();
 OPPOSITES.forEach(([left, right], index) => {
   for (const word of left) OPPOSITE_SIDE.set(word, `${index}a`);
@@ -158,10 +205,70 @@ function tokenize(text: string): Token[] {
   return tokens;
 }
 
-function questionTypeOf(tokens: readonly Token[]): KeyTerms['questionType'] {
-  if (tokens.some((token) => token.lower === 'why')) return 'why';
-  if (tokens.some((token, index) => token.lower === 'how' && tokens[index + 1]?.lower === 'many'))
-    return 'count';
+const SUBJECT_WORDS = new Set([
+  'i',
+  'you',
+  'we',
+  'they',
+  'he',
+  'she',
+  'it',
+  'my',
+  'our',
+  'your',
+  'the',
+  'a',
+  'an',
+  'this',
+  'someone',
+  'people',
+  'users',
+]);
+const TIME_NOUNS = new Set(['time', 'date', 'day', 'year', 'month', 'hour', 'hours']);
+const HOW_TYPES: Readonly<Record<string, QuestionType>> = {
+  many: 'count',
+  much: 'amount',
+  long: 'duration',
+  often: 'frequency',
+  soon: 'time',
+  old: 'duration',
+};
+
+/**
+ * The type of the main question word. A `when`/`where`/`if` that opens a clause with its own subject
+ * ("When I upload a file, how long until...") is not the question word; the next one is.
+ */
+function questionTypeOf(tokens: readonly Token[]): QuestionType {
+  for (let index = 0; index < tokens.length; index++) {
+    const word = (tokens[index] as Token).lower;
+    const next = tokens[index + 1]?.lower;
+    const subordinate = next !== undefined && SUBJECT_WORDS.has(next) && index === 0 && tokens.length > 4;
+    switch (word) {
+      case 'who':
+      case 'whom':
+      case 'whose':
+        return 'person';
+      case 'why':
+        return 'why';
+      case 'when':
+        if (subordinate) continue;
+        return 'time';
+      case 'where':
+      case 'wheres':
+        if (subordinate) continue;
+        return 'place';
+      case 'what':
+      case 'which':
+        if (next !== undefined && TIME_NOUNS.has(next) && tokens[index + 2]?.lower !== 'zone') return 'time';
+        return 'other';
+      case 'how': {
+        const type = next === undefined ? undefined : HOW_TYPES[next];
+        return type ?? 'other';
+      }
+      default:
+        break;
+    }
+  }
   return 'other';
 }
 
@@ -193,6 +300,7 @@ export function extractKeyTerms(text: string): KeyTerms {
   const dates = new Set<string>();
   const entities = new Set<string>();
   const opposites = new Set<string>();
+  const units: string[] = [];
   let negations = 0;
 
   tokens.forEach((token, index) => {
@@ -223,6 +331,16 @@ export function extractKeyTerms(text: string): KeyTerms {
     } else if (isEntity(token)) {
       entities.add(lower);
     }
+    const unit = UNITS[lower];
+    // A period is a unit after a number or "per" ("30 days", "per month"); alone ("in what year")
+    // it says what is asked, not how much. "second" alone is an ordinal.
+    const previous = tokens[index - 1]?.lower;
+    const counted =
+      previous !== undefined &&
+      (/^\d/.test(previous) || previous === 'per' || SPELLED_NUMBERS[previous] !== undefined);
+    if (unit !== undefined && (!TIME_UNITS.has(unit) || counted)) units.push(unit);
+    else if (/^\d+(ms|s|kb|mb|gb|tb|km|kg|%)$/.test(lower))
+      units.push(UNITS[lower.replace(/^\d+/, '')] ?? lower.replace(/^\d+/, ''));
     if (NEGATIONS.has(lower) || lower.endsWith("n't")) negations++;
     const side = OPPOSITE_SIDE.get(lower);
     if (side !== undefined) opposites.add(side);
@@ -238,6 +356,7 @@ export function extractKeyTerms(text: string): KeyTerms {
     entities: [...entities].sort(),
     opposites: [...opposites].sort(),
     questionType: questionTypeOf(tokens),
+    units,
     tokens: tokens.map((token) => token.lower),
   };
 }
@@ -261,12 +380,36 @@ function contradicts(sides: readonly string[], otherSides: readonly string[]): b
 }
 
 /**
+ * "How much does the Pro plan cost?" asks what "What is the price of the Pro plan?" asks, so an
+ * amount matches an open question; every other type only matches itself.
+ */
+function compatibleTypes(left: QuestionType, right: QuestionType): boolean {
+  if (left === right) return true;
+  const loose = new Set<QuestionType>(['amount', 'other']);
+  return loose.has(left) && loose.has(right);
+}
+
+/** One side has `unX`, `disX`, `inX`... where the other has `X` (and not the prefixed word). */
+function negatedByPrefix(tokens: ReadonlySet<string>, otherTokens: ReadonlySet<string>): boolean {
+  for (const token of tokens) {
+    if (otherTokens.has(token)) continue;
+    for (const prefix of NEGATING_PREFIXES) {
+      const base = token.slice(prefix.length);
+      if (token.startsWith(prefix) && base.length >= 4 && otherTokens.has(base) && !tokens.has(base))
+        return true;
+    }
+  }
+  return false;
+}
+
+/**
  * Returns the first kind of key term on which two questions differ, or `null` when they agree and may
  * share an answer.
  */
 export function compareKeyTerms(left: KeyTerms, right: KeyTerms): KeyTermDifference | null {
   if (!sameSet(left.numbers, right.numbers)) return 'number';
   if (!sameSet(left.dates, right.dates)) return 'date';
+  if (!sameSet(left.units, right.units)) return 'unit';
   if (left.negations !== right.negations) return 'negation';
   const leftTokens = new Set(left.tokens);
   const rightTokens = new Set(right.tokens);
@@ -276,8 +419,13 @@ export function compareKeyTerms(left: KeyTerms, right: KeyTerms): KeyTermDiffere
   ) {
     return 'entity';
   }
-  if (left.questionType !== right.questionType) return 'question';
-  if (contradicts(left.opposites, right.opposites) || contradicts(right.opposites, left.opposites))
+  if (!compatibleTypes(left.questionType, right.questionType)) return 'question';
+  if (
+    contradicts(left.opposites, right.opposites) ||
+    contradicts(right.opposites, left.opposites) ||
+    negatedByPrefix(leftTokens, rightTokens) ||
+    negatedByPrefix(rightTokens, leftTokens)
+  )
     return 'opposite';
   return null;
 }

@@ -10,5 +10,15 @@ export { deferred, settle, eventually, type Deferred } from './deferred';
 export { llmResponseCacheContract, type LlmResponseCacheHarness } from './llm-response-cache-contract';
 export { HashingEmbedder } from './hashing-embedder';
 export { seededRandom } from './random';
-export { evaluatePairs, parsePairs, type LabeledQueryPair, type PairEvaluation } from './evaluate-pairs';
+export {
+  evaluatePairs,
+  parsePairs,
+  scorePairs,
+  ratesAt,
+  calibrateThreshold,
+  type LabeledQueryPair,
+  type PairEvaluation,
+  type ScoredPair,
+  type ThresholdRates,
+} from './evaluate-pairs';
 export { vectorIndexContract } from './vector-index-contract';
