@@ -127,3 +127,11 @@ export {
   type RedisClusterNode,
   type StartRedisClusterOptions,
 } from './redis-cluster';
+
+export {
+  startS3Server,
+  uniqueBucketName,
+  S3RVER_CREDENTIALS,
+  type S3TestServer,
+  type StartS3ServerOptions,
+} from './s3-server';

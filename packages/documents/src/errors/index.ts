@@ -8,3 +8,6 @@ export { ArchiveBombError } from './archive-bomb.error';
 export { PageLimitExceededError } from './page-limit-exceeded.error';
 export { OcrUnavailableError } from './ocr-unavailable.error';
 export { DocumentBlobMissingError } from './document-blob-missing.error';
+export { BlobStoreBucketMissingError } from './blob-store-bucket-missing.error';
+export { BlobStoreAccessDeniedError } from './blob-store-access-denied.error';
+export { BlobStoreUnavailableError } from './blob-store-unavailable.error';

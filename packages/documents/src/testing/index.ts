@@ -1,4 +1,4 @@
-export { blobStoreContract } from './blob-store-contract';
+export { blobStoreContract, type BlobStoreContractOptions } from './blob-store-contract';
 export {
   makeDocx,
   makeEncryptedPdf,

@@ -27,7 +27,9 @@ export class FilesystemBlobStore implements BlobStore {
     try {
       return new Uint8Array(await readFile(this.pathOf(key)));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      const code = (error as NodeJS.ErrnoException).code;
+      // EISDIR: the key is only the prefix of other keys (a directory here), not a blob.
+      if (code === 'ENOENT' || code === 'EISDIR') return null;
       throw error;
     }
   }

@@ -1,0 +1,38 @@
+// s3rver ships no types: the few members the testkit uses.
+declare module 's3rver' {
+  import type { AddressInfo } from 'node:net';
+
+  interface S3rverObject {
+    readonly key: string;
+  }
+  interface S3rverListing {
+    objects: S3rverObject[];
+    commonPrefixes: string[];
+    isTruncated: boolean;
+  }
+  interface S3rverListOptions {
+    readonly delimiter?: string;
+    readonly startAfter?: string;
+    readonly prefix?: string;
+    readonly maxKeys?: number;
+  }
+  interface S3rverStore {
+    listObjects(bucket: string, options: S3rverListOptions): Promise<S3rverListing>;
+    putBucket(bucket: string): Promise<unknown>;
+  }
+  interface S3rverOptions {
+    readonly address?: string;
+    readonly port?: number;
+    readonly silent?: boolean;
+    readonly directory?: string;
+    readonly resetOnClose?: boolean;
+    readonly configureBuckets?: ReadonlyArray<{ readonly name: string }>;
+  }
+  class S3rver {
+    constructor(options: S3rverOptions);
+    readonly store: S3rverStore;
+    run(): Promise<AddressInfo>;
+    close(): Promise<void>;
+  }
+  export = S3rver;
+}
