@@ -4,6 +4,7 @@ import { AgentsController } from './modules/agents/agents.controller';
 import { ChatController } from './modules/chat/chat.controller';
 import { DocumentsController } from './modules/documents/documents.controller';
 import { JobsController } from './modules/jobs/jobs.controller';
+import { OpenAiController } from './modules/openai/openai.controller';
 import { SearchController } from './modules/search/search.controller';
 import { StatsController } from './modules/stats/stats.controller';
 import { AdminController } from './modules/tenants/admin.controller';
@@ -18,6 +19,7 @@ import { UsageController } from './modules/usage/usage.controller';
     DocumentsController,
     SearchController,
     ChatController,
+    OpenAiController,
     JobsController,
     UsageController,
     StatsController,

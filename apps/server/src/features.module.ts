@@ -3,6 +3,7 @@ import { AgentsModule } from './modules/agents/agents.module';
 import { ChatModule } from './modules/chat/chat.module';
 import { DocumentsModule } from './modules/documents/documents.module';
 import { JobsModule } from './modules/jobs/jobs.module';
+import { OpenAiModule } from './modules/openai/openai.module';
 import { SearchModule } from './modules/search/search.module';
 import { StatsModule } from './modules/stats/stats.module';
 import { TenantsModule } from './modules/tenants/tenants.module';
@@ -14,6 +15,7 @@ const features = [
   DocumentsModule,
   SearchModule,
   ChatModule,
+  OpenAiModule,
   JobsModule,
   UsageModule,
   StatsModule,

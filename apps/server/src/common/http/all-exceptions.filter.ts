@@ -1,8 +1,12 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import { type FastifyReply } from 'fastify';
 import { mapError } from './error-mapping';
+import { OPENAI_ROUTE_PREFIX, toOpenAiError } from './openai-error-body';
 
-/** The global exception filter (registered as APP_FILTER): every error leaves as `{"error": {"code", "message"}}`. */
+/**
+ * The global exception filter (registered as APP_FILTER): every error leaves as
+ * `{"error": {"code", "message"}}` (`{"error": {"message", "type", "code", "param"}}` under /v1/openai/).
+ */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('http');
@@ -25,5 +29,8 @@ export function sendError(
   }
   if (reply.sent || reply.raw.headersSent) return;
   if (mapped.retryAfterSeconds !== undefined) reply.header('Retry-After', String(mapped.retryAfterSeconds));
-  void reply.status(mapped.status).send(mapped.body);
+  // The OpenAI-compatible API answers in OpenAI's error shape (guards and rate limits included),
+  // so an OpenAI SDK raises its own typed errors; same status and Retry-After as everywhere else.
+  const openAi = reply.request.url.startsWith(OPENAI_ROUTE_PREFIX);
+  void reply.status(mapped.status).send(openAi ? toOpenAiError(mapped) : mapped.body);
 }

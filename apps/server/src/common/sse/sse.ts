@@ -3,6 +3,8 @@ import { type FastifyReply, type FastifyRequest } from 'fastify';
 /** A server-sent events stream on a hijacked Fastify reply. */
 export interface SseStream {
   send(event: string, data: unknown): void;
+  /** A data-only message (no `event:` line), as OpenAI's streams send: a string verbatim, else JSON. */
+  sendData(data: unknown): void;
   close(): void;
   readonly closed: boolean;
   onClose(listener: () => void): void;
@@ -38,6 +40,10 @@ export function openSse(request: FastifyRequest, reply: FastifyReply): SseStream
     send(event, data) {
       if (closed) return;
       raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    },
+    sendData(data) {
+      if (closed) return;
+      raw.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
     },
     close: finish,
     get closed() {

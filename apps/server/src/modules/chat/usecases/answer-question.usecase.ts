@@ -18,6 +18,7 @@ import {
   InjectConversationStore,
 } from '../../conversations/conversation.store';
 import { BudgetGuard } from '../../usage/budget-guard';
+import { recordCacheHit } from '../../usage/record-cache-hit';
 import { type AnswerQuestionInput, type Answer } from '../chat.types';
 import { approximateTokens, ConversationMemory } from './conversation-memory';
 
@@ -112,20 +113,7 @@ export class AnswerQuestionUseCase {
     const hit = await this.cache.lookup(cacheRequest);
     if (hit) {
       const value = hit.value as unknown as Answer;
-      await this.ledger.record({
-        tenantId: input.tenantId,
-        requestId: randomUUID(),
-        at: new Date(),
-        provider: 'cache',
-        model: `cache:${hit.kind}`,
-        promptTokens: 0,
-        completionTokens: 0,
-        cachedTokens: 0,
-        costUsd: 0,
-        cacheKind: hit.kind,
-        savedTokens: hit.tokens,
-        savedCostUsd: hit.costUsd,
-      });
+      await recordCacheHit(this.ledger, input.tenantId, hit);
       const cached: Answer = {
         ...value,
         usage: { promptTokens: 0, completionTokens: 0, costUsd: 0 },
