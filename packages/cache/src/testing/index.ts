@@ -21,4 +21,4 @@ export {
   type ScoredPair,
   type ThresholdRates,
 } from './evaluate-pairs';
-export { vectorIndexContract } from './vector-index-contract';
+export { vectorIndexContract, type VectorIndexContractOptions } from './vector-index-contract';

@@ -1,0 +1,116 @@
+import type { JsonValue } from '../../ports/json';
+import type { VectorIndexMatch } from '../../ports/vector-index';
+import { HnswGraph, type HnswOptions } from './hnsw-graph';
+
+export interface MirrorPartitionOptions extends HnswOptions {
+  /** Below this many live items a query scans them all (exact); from it on, the HNSW graph. */
+  readonly exactScanBelow: number;
+  /** Most items kept; the ones expiring first go first. */
+  readonly maxItems: number;
+}
+
+/**
+ * One partition of a replica's local mirror: the items of one `RedisVectorIndex` partition with
+ * their deadlines, searched exactly while small and through an HNSW graph once large. Replaced or
+ * deleted items are tombstones in the graph; when tombstones outnumber live items the graph is
+ * rebuilt from the live ones, so memory stays proportional to what is live (amortised O(1) per delete).
+ */
+export class MirrorPartition {
+  private graph: HnswGraph;
+  private ids: string[] = [];
+  private payloads: Array<JsonValue | undefined> = [];
+  private deadlines: number[] = [];
+  private readonly nodes = new Map<string, number>();
+
+  constructor(
+    private readonly dimensions: number,
+    private readonly options: MirrorPartitionOptions,
+  ) {
+    this.graph = new HnswGraph(dimensions, options);
+  }
+
+  get size(): number {
+    return this.nodes.size;
+  }
+
+  has(id: string): boolean {
+    return this.nodes.has(id);
+  }
+
+  /** Adds or replaces an item (a unit vector); an unchanged vector only updates payload and deadline. */
+  upsert(id: string, vector: Float32Array, payload: JsonValue, deadline: number): void {
+    const existing = this.nodes.get(id);
+    if (existing !== undefined) {
+      const old = this.graph.vectorOf(existing);
+      if (old.every((value, index) => value === vector[index])) {
+        this.payloads[existing] = payload;
+        this.deadlines[existing] = deadline;
+        return;
+      }
+      this.remove(id);
+    }
+    const node = this.graph.insert(vector);
+    this.ids[node] = id;
+    this.payloads[node] = payload;
+    this.deadlines[node] = deadline;
+    this.nodes.set(id, node);
+    if (this.nodes.size > this.options.maxItems) this.evictEarliest(this.nodes.size - this.options.maxItems);
+  }
+
+  remove(id: string): boolean {
+    const node = this.nodes.get(id);
+    if (node === undefined) return false;
+    this.graph.remove(node);
+    this.nodes.delete(id);
+    this.payloads[node] = undefined;
+    if (this.graph.deletedNodes > 1024 && this.graph.deletedNodes > this.graph.liveCount) this.rebuild();
+    return true;
+  }
+
+  /** Drops every item whose deadline has passed; returns how many. */
+  sweep(now: number): number {
+    const expired = [...this.nodes].filter(([, node]) => (this.deadlines[node] as number) <= now);
+    for (const [id] of expired) this.remove(id);
+    return expired.length;
+  }
+
+  private evictEarliest(count: number): void {
+    const byDeadline = [...this.nodes].sort(
+      ([, a], [, b]) => (this.deadlines[a] as number) - (this.deadlines[b] as number),
+    );
+    for (const [id] of byDeadline.slice(0, count)) this.remove(id);
+  }
+
+  private rebuild(): void {
+    const live = [...this.nodes];
+    const old = this.graph;
+    const oldPayloads = this.payloads;
+    const oldDeadlines = this.deadlines;
+    this.graph = new HnswGraph(this.dimensions, this.options);
+    this.ids = [];
+    this.payloads = [];
+    this.deadlines = [];
+    this.nodes.clear();
+    for (const [id, oldNode] of live) {
+      const node = this.graph.insert(old.vectorOf(oldNode));
+      this.ids[node] = id;
+      this.payloads[node] = oldPayloads[oldNode];
+      this.deadlines[node] = oldDeadlines[oldNode] as number;
+      this.nodes.set(id, node);
+    }
+  }
+
+  /** The `topK` nearest unexpired items, best first; exact below `exactScanBelow` live items. */
+  query(vector: Float32Array, topK: number, now: number, exact = false): VectorIndexMatch[] {
+    const accept = (node: number): boolean => (this.deadlines[node] as number) > now;
+    const found =
+      exact || this.nodes.size < this.options.exactScanBelow
+        ? this.graph.exactSearch(vector, topK, accept)
+        : this.graph.search(vector, topK, accept);
+    return found.map(({ node, similarity }) => ({
+      id: this.ids[node] as string,
+      similarity,
+      payload: this.payloads[node] as JsonValue,
+    }));
+  }
+}
