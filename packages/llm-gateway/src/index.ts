@@ -10,6 +10,11 @@ export {
   type TokenCounter,
 } from './tokens/token-counter';
 export * from './gateway';
-export { PriceTable, type ModelPrice, type PriceTableData } from './pricing/price-table';
-export { MemoryUsageLedger } from './adapters/memory';
+export {
+  PriceTable,
+  type ModelPrice,
+  type PriceTableData,
+  type UnknownModelPolicy,
+} from './pricing/price-table';
+export { MemoryBudgetReservations, MemoryUsageLedger } from './adapters/memory';
 export { CacheResponseCacheHook, type CacheResponseCacheHookOptions } from './adapters/cache';

@@ -8,3 +8,5 @@ export { BudgetExceededError } from './budget-exceeded.error';
 export { CircuitOpenError } from './circuit-open.error';
 export { AllProvidersFailedError } from './all-providers-failed.error';
 export { InvalidLlmRequestError } from './invalid-llm-request.error';
+export { BudgetStoreUnavailableError } from './budget-store-unavailable.error';
+export { UnknownModelPriceError } from './unknown-model-price.error';

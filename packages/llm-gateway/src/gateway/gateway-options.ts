@@ -1,5 +1,6 @@
 import type { Attributes, Meter, Tracer } from '@opentelemetry/api';
 import type { PriceTable } from '../pricing/price-table';
+import type { BudgetReservations } from '../ports/budget-reservations';
 import type { ModelTier } from '../ports/llm-gateway';
 import type { ChatRequest, LlmProvider } from '../ports/llm-provider';
 import type { ResponseCacheHook } from '../ports/response-cache-hook';
@@ -70,12 +71,21 @@ export interface RoutingLlmGatewayOptions {
   readonly deadlineMs?: number;
   readonly prices?: PriceTable;
   readonly ledger?: UsageLedger;
-  /** The budget of a tenant, or undefined for none. Needs `ledger`. */
+  /** The budget of a tenant, or undefined for none. Needs `ledger` (the record the counters are seeded from). */
   readonly budgets?: (tenantId: string) => TenantBudget | undefined;
+  /**
+   * Where worst-case costs are reserved against budgets. Default: `MemoryBudgetReservations`
+   * (exact within this process). Several replicas need a shared one (`RedisBudgetReservations`).
+   */
+  readonly reservations?: BudgetReservations;
+  /** Counted prompt tokens × this is what a reservation prices (tokenizers differ by vendor). Default 1.1. */
+  readonly reservationPromptMargin?: number;
+  /** How long an unsettled hold outlives the call's deadline before it expires. Default 60 s. */
+  readonly reservationGraceMs?: number;
   readonly cache?: ResponseCacheHook;
   readonly tokenCounter?: TokenCounter;
   /** Called when the ledger or the cache fails; the call itself still answers. */
-  readonly onBackgroundError?: (error: unknown, where: 'ledger' | 'cache') => void;
+  readonly onBackgroundError?: (error: unknown, where: 'ledger' | 'cache' | 'budget') => void;
   readonly tracer?: Tracer;
   readonly meter?: Meter;
   /** Clock, sleep and jitter source, injectable for deterministic tests. */
@@ -92,6 +102,11 @@ export interface Plan {
   readonly downgraded: boolean;
   readonly estimateTokens: number;
   readonly upperBoundTokens: number;
+  /**
+   * Send the output reserve as `maxTokens` when the request has none: set once a budget reserved
+   * the call's worst case, so the provider cannot generate past what was reserved.
+   */
+  readonly capOutput?: boolean;
 }
 
 /** The request as one model of the chain receives it. */

@@ -7,27 +7,36 @@ import {
   type Meter,
   type Tracer,
 } from '@opentelemetry/api';
-import { ATTR, METRIC } from '@ai-scale/telemetry';
+import { ATTR, METRIC, metricOptions } from '@ai-scale/telemetry';
 import type { TokenUsage } from '../ports/llm-provider';
 import type { BreakerStateName } from './provider-guard';
 
+/** Attribute sets of one model and provider, built once (no per-call allocation). */
 export interface MetricAttributeSet {
+  /** `gen_ai.operation.name`, `gen_ai.provider.name`, `gen_ai.request.model`, `gen_ai.response.model`. */
   readonly base: Attributes;
+  /** `base` + `gen_ai.token.type: input` (input tokens include the cache-read ones). */
   readonly input: Attributes;
+  /** `base` + `gen_ai.token.type: output`. */
   readonly output: Attributes;
+  /** Provider and request model only: the attributes of the cost and fallback counters. */
   readonly cached: Attributes;
 }
 
 const BREAKER_VALUE: Record<BreakerStateName, number> = { closed: 0, half_open: 1, open: 2, isolated: 3 };
+const OPERATION = 'chat';
 
 /**
  * The gateway's instruments, created once through `@opentelemetry/api` (no-ops until the app
- * registers an SDK). Names come from `@ai-scale/telemetry`.
+ * registers an SDK). Names, units and descriptions come from the catalogue of `@ai-scale/telemetry`:
+ * the GenAI client metrics `gen_ai.client.operation.duration` and `gen_ai.client.token.usage`
+ * (model calls only: an answer from the response cache is counted by `ai_scale.cache.hits`, not
+ * timed as a model call), spend, fallbacks and the breaker state.
  */
 export class GatewayTelemetry {
   readonly tracer: Tracer;
   private readonly duration: Histogram;
-  private readonly tokens: Counter;
+  private readonly tokens: Histogram;
   private readonly cost: Counter;
   private readonly fallbacks: Counter;
   private readonly attributeSets = new Map<string, MetricAttributeSet>();
@@ -40,24 +49,18 @@ export class GatewayTelemetry {
   ) {
     this.tracer = tracer ?? trace.getTracer('@ai-scale/llm-gateway');
     const instruments = meter ?? metrics.getMeter('@ai-scale/llm-gateway');
-    this.duration = instruments.createHistogram(METRIC.llmRequestDuration, {
-      description: 'Duration of gateway calls, cache hits included',
-      unit: 's',
-    });
-    this.tokens = instruments.createCounter(METRIC.llmTokens, {
-      description: 'Tokens billed by type (input, output, cached)',
-    });
-    this.cost = instruments.createCounter(METRIC.llmCost, {
-      description: 'Cost of model calls',
-      unit: 'USD',
-    });
-    this.fallbacks = instruments.createCounter(METRIC.llmFallbacks, {
-      description: 'Moves to the next model of a route',
-    });
+    this.duration = instruments.createHistogram(
+      METRIC.genAiClientOperationDuration,
+      metricOptions(METRIC.genAiClientOperationDuration),
+    );
+    this.tokens = instruments.createHistogram(
+      METRIC.genAiClientTokenUsage,
+      metricOptions(METRIC.genAiClientTokenUsage),
+    );
+    this.cost = instruments.createCounter(METRIC.llmCost, metricOptions(METRIC.llmCost));
+    this.fallbacks = instruments.createCounter(METRIC.llmFallbacks, metricOptions(METRIC.llmFallbacks));
     instruments
-      .createObservableGauge(METRIC.llmBreakerState, {
-        description: 'Circuit breaker state per provider: 0 closed, 1 half-open, 2 open, 3 isolated',
-      })
+      .createObservableGauge(METRIC.llmBreakerState, metricOptions(METRIC.llmBreakerState))
       .addCallback((result) => {
         for (const breaker of breakers()) {
           result.observe(BREAKER_VALUE[breaker.state], { [ATTR.genAiProviderName]: breaker.provider });
@@ -65,23 +68,32 @@ export class GatewayTelemetry {
       });
   }
 
-  /** Attribute sets for one model and provider, built once and reused on every call (no per-call allocation). */
+  /** Attribute sets for one model and provider, built once and reused on every call. */
   attributesFor(model: string, provider: string): MetricAttributeSet {
     const key = `${provider}\u0000${model}`;
     let set = this.attributeSets.get(key);
     if (!set) {
-      const base = { [ATTR.genAiRequestModel]: model, [ATTR.genAiProviderName]: provider };
+      const base = {
+        [ATTR.genAiOperationName]: OPERATION,
+        [ATTR.genAiProviderName]: provider,
+        [ATTR.genAiRequestModel]: model,
+        [ATTR.genAiResponseModel]: model,
+      };
       set = {
         base,
         input: { ...base, [ATTR.genAiTokenType]: 'input' },
         output: { ...base, [ATTR.genAiTokenType]: 'output' },
-        cached: { ...base, [ATTR.genAiTokenType]: 'cached' },
+        cached: { [ATTR.genAiProviderName]: provider, [ATTR.genAiRequestModel]: model },
       };
       this.attributeSets.set(key, set);
     }
     return set;
   }
 
+  /**
+   * One finished gateway call. `usage` undefined means the answer came from the response cache:
+   * no model was called, so nothing is recorded here (the cache counts its hit).
+   */
   recordCall(
     durationMs: number,
     attributes: MetricAttributeSet,
@@ -89,22 +101,30 @@ export class GatewayTelemetry {
     costUsd: number,
     fallbacks: number,
   ): void {
+    if (!usage) return;
     this.duration.record(durationMs / 1000, attributes.base);
-    if (usage) {
-      this.tokens.add(usage.promptTokens - usage.cachedTokens, attributes.input);
-      this.tokens.add(usage.completionTokens, attributes.output);
-      if (usage.cachedTokens > 0) this.tokens.add(usage.cachedTokens, attributes.cached);
-    }
-    if (costUsd > 0) this.cost.add(costUsd, attributes.base);
-    if (fallbacks > 0) this.fallbacks.add(fallbacks, attributes.base);
+    this.tokens.record(usage.promptTokens, attributes.input);
+    this.tokens.record(usage.completionTokens, attributes.output);
+    if (costUsd > 0) this.cost.add(costUsd, attributes.cached);
+    if (fallbacks > 0) this.fallbacks.add(fallbacks, attributes.cached);
   }
 
+  /** A call that failed for good (after retries and fallbacks): its duration with `error.type` = the error code. */
   recordFailure(durationMs: number, code: string): void {
     let attributes = this.failureAttributes.get(code);
     if (!attributes) {
-      attributes = { [ATTR.errorType]: code };
+      attributes = { [ATTR.genAiOperationName]: OPERATION, [ATTR.errorType]: code };
       this.failureAttributes.set(code, attributes);
     }
     this.duration.record(durationMs / 1000, attributes);
+  }
+
+  /** The span attributes of a call's token usage, cache-read input tokens included (GenAI conventions). */
+  usageSpanAttributes(usage: TokenUsage): Attributes {
+    return {
+      [ATTR.genAiUsageInputTokens]: usage.promptTokens,
+      [ATTR.genAiUsageOutputTokens]: usage.completionTokens,
+      [ATTR.genAiUsageCacheReadInputTokens]: usage.cachedTokens,
+    };
   }
 }

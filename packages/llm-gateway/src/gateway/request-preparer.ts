@@ -44,6 +44,7 @@ export class RequestPreparer {
     if (request.responseFormat) chatRequest.responseFormat = request.responseFormat;
     if (request.temperature !== undefined) chatRequest.temperature = request.temperature;
     if (request.maxTokens !== undefined) chatRequest.maxTokens = request.maxTokens;
+    else if (plan.capOutput) chatRequest.maxTokens = reserve;
     if (request.seed !== undefined) chatRequest.seed = request.seed;
     if (request.stop) chatRequest.stop = request.stop;
     if (context) chatRequest.context = context;
@@ -55,7 +56,8 @@ export class RequestPreparer {
       [ATTR.genAiRequestModel]: chatRequest.model,
     };
     if (request.temperature !== undefined) spanAttributes[ATTR.genAiRequestTemperature] = request.temperature;
-    if (request.maxTokens !== undefined) spanAttributes[ATTR.genAiRequestMaxTokens] = request.maxTokens;
+    if (chatRequest.maxTokens !== undefined)
+      spanAttributes[ATTR.genAiRequestMaxTokens] = chatRequest.maxTokens;
     return {
       model,
       guard: this.guards.get(model.provider) as ProviderGuard,

@@ -1,3 +1,4 @@
+import { METRIC, SPAN } from '@ai-scale/telemetry';
 import { createInMemoryTelemetry, type InMemoryTelemetry } from '@ai-scale/telemetry/testing';
 import { FakeLlmProvider } from '../adapters/fake/fake-llm-provider';
 import { ProviderUnavailableError } from '../errors/provider-unavailable.error';
@@ -11,7 +12,7 @@ describe('RoutingLlmGateway telemetry through the global OpenTelemetry API (@ai-
   });
   afterAll(() => telemetry.shutdown());
 
-  it('emits llm.gateway and per-attempt chat spans, and every llm.* metric', async () => {
+  it('emits the gateway span, per-attempt chat spans, and the GenAI client metrics', async () => {
     const primary = new FakeLlmProvider({
       name: 'primary',
       script: [new ProviderUnavailableError({ message: 'down' })],
@@ -31,7 +32,7 @@ describe('RoutingLlmGateway telemetry through the global OpenTelemetry API (@ai-
       messages: [{ role: 'user', content: 'hello' }],
     });
 
-    const [call] = telemetry.spansNamed('llm.gateway');
+    const [call] = telemetry.spansNamed(SPAN.llmGateway);
     expect(call?.attributes).toMatchObject({
       'gen_ai.provider.name': 'secondary',
       'gen_ai.usage.input_tokens': result.usage.promptTokens,
@@ -44,15 +45,23 @@ describe('RoutingLlmGateway telemetry through the global OpenTelemetry API (@ai-
       telemetry.spansNamed('chat claude-3-5-haiku')[0]?.attributes['gen_ai.response.finish_reasons'],
     ).toEqual(['stop']);
 
-    expect(await telemetry.metricValue('llm.request.duration')).toBe(1);
-    expect(await telemetry.metricValue('llm.tokens', { 'gen_ai.token.type': 'input' })).toBe(
-      result.usage.promptTokens,
+    const model = { 'gen_ai.provider.name': 'secondary', 'gen_ai.request.model': 'claude-3-5-haiku' };
+    expect(
+      await telemetry.metricValue(METRIC.genAiClientOperationDuration, {
+        ...model,
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.response.model': 'claude-3-5-haiku',
+      }),
+    ).toBe(1);
+    const tokens = (await telemetry.collectMetrics()).get(METRIC.genAiClientTokenUsage) ?? [];
+    const tokenSum = (type: string) =>
+      tokens.find((point) => point.attributes['gen_ai.token.type'] === type)?.histogram?.sum;
+    expect(tokenSum('input')).toBe(result.usage.promptTokens);
+    expect(tokenSum('output')).toBe(result.usage.completionTokens);
+    expect(await telemetry.metricValue(METRIC.llmCost, model)).toBeCloseTo(result.costUsd, 12);
+    expect(await telemetry.metricValue(METRIC.llmFallbacks, model)).toBe(1);
+    expect(await telemetry.metricValue(METRIC.llmBreakerState, { 'gen_ai.provider.name': 'primary' })).toBe(
+      0,
     );
-    expect(await telemetry.metricValue('llm.tokens', { 'gen_ai.token.type': 'output' })).toBe(
-      result.usage.completionTokens,
-    );
-    expect(await telemetry.metricValue('llm.cost')).toBeCloseTo(result.costUsd, 12);
-    expect(await telemetry.metricValue('llm.fallbacks')).toBe(1);
-    expect(await telemetry.metricValue('llm.breaker.state', { 'gen_ai.provider.name': 'primary' })).toBe(0);
   });
 });

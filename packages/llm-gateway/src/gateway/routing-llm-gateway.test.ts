@@ -4,6 +4,7 @@ import {
   BasicTracerProvider,
 } from '@opentelemetry/sdk-trace-base';
 import { MeterProvider, MetricReader, type MetricData } from '@opentelemetry/sdk-metrics';
+import { METRIC, SPAN } from '@ai-scale/telemetry';
 import { FakeLlmProvider } from '../adapters/fake/fake-llm-provider';
 import { MemoryUsageLedger } from '../adapters/memory/memory-usage-ledger';
 import { ProviderRateLimitedError } from '../errors/provider-rate-limited.error';
@@ -427,8 +428,10 @@ describe('RoutingLlmGateway cost, budgets and ledger', () => {
     expect((await gateway.chat(ask('next day'))).provider).toBe('primary');
   });
 
-  it('downgrades a large-tier call to the small tier when the budget says so', async () => {
+  it('downgrades a large-tier call to the small tier when only the small tier fits the budget', async () => {
     const { gateway, ledger, clock } = setup({ budgets: () => ({ monthlyUsd: 1, onExceeded: 'downgrade' }) });
+    // 0.005 USD left: the large route's worst case (1,024 output tokens on claude-sonnet-4 ≈ 0.0154 USD)
+    // does not fit, the small route's (claude-3-5-haiku ≈ 0.0041 USD) does.
     await ledger.record({
       tenantId: 'tenant-a',
       requestId: 'old',
@@ -438,16 +441,61 @@ describe('RoutingLlmGateway cost, budgets and ledger', () => {
       promptTokens: 1,
       completionTokens: 1,
       cachedTokens: 0,
-      costUsd: 5,
+      costUsd: 0.995,
       cacheKind: null,
       savedTokens: 0,
       savedCostUsd: 0,
     });
     const result = await gateway.chat(ask('hello', { tier: 'large' }));
     expect(result).toMatchObject({ tier: 'small', model: 'gpt-4o-mini', downgraded: true });
-    await expect(gateway.chat(ask('hello', { tier: 'small' }))).rejects.toMatchObject({
+    await expect(gateway.chat(ask('hello', { tier: 'small', maxTokens: 2_000 }))).rejects.toMatchObject({
       code: 'BUDGET_EXCEEDED',
       period: 'month',
+    });
+  });
+
+  it('reserves the worst case before the call, so concurrent calls never pass the budget together', async () => {
+    const primary = new FakeLlmProvider({ name: 'primary', respond: 'from primary', latencyMs: 20 });
+    // No fallback: the reservation prices the most expensive model the call may reach.
+    const { gateway, ledger } = setup({
+      primary,
+      budgets: () => ({ dailyUsd: 0.05 }),
+      fallbacks: { 'gpt-4o-mini': [] },
+    });
+    // gpt-4o-mini worst case with maxTokens 10,000: ~0.006 USD, so 8 fit in 0.05 USD.
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 50 }, () =>
+        gateway.chat(ask('hello', { model: 'gpt-4o-mini', maxTokens: 10_000 })),
+      ),
+    );
+    const admitted = outcomes.filter((outcome) => outcome.status === 'fulfilled').length;
+    expect(admitted).toBe(8);
+    expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toHaveLength(42);
+    for (const outcome of outcomes) {
+      if (outcome.status === 'rejected')
+        expect(outcome.reason).toMatchObject({ code: 'BUDGET_EXCEEDED', period: 'day' });
+    }
+    expect(primary.calls).toBe(8);
+    // The worst case is what the provider is allowed to produce: maxTokens goes on the wire.
+    expect(primary.lastRequest?.maxTokens).toBe(10_000);
+    const spent = (await ledger.totals('tenant-a', 'day', new Date(Date.parse('2026-03-10T12:00:00Z'))))
+      .costUsd;
+    expect(spent).toBeLessThanOrEqual(0.05);
+    // Settled: the actual cost was tiny, so the rest was released and the next call fits again.
+    await expect(
+      gateway.chat(ask('again', { model: 'gpt-4o-mini', maxTokens: 10_000 })),
+    ).resolves.toBeDefined();
+  });
+
+  it('caps the output at the reserved tokens when the request sets none, and counts request budgets', async () => {
+    const { gateway, primary } = setup({ budgets: () => ({ monthlyUsd: 100 }) });
+    await gateway.chat(ask('hello', { model: 'gpt-4o-mini' }));
+    expect(primary.lastRequest?.maxTokens).toBe(1_024);
+    const run = { key: 'run:r1', limitUsd: 0.001, spentUsd: 0.0009 };
+    await expect(gateway.chat(ask('hello', { model: 'gpt-4o-mini', budgets: [run] }))).rejects.toMatchObject({
+      code: 'BUDGET_EXCEEDED',
+      period: 'budget',
+      details: expect.objectContaining({ budget: 'budget:run:r1' }),
     });
   });
 
@@ -581,7 +629,7 @@ describe('RoutingLlmGateway telemetry', () => {
     await gateway.chat(ask('hello', { temperature: 0.3 }));
 
     const spans = exporter.getFinishedSpans();
-    const call = spans.find((span) => span.name === 'llm.gateway');
+    const call = spans.find((span) => span.name === SPAN.llmGateway);
     const attempts = spans.filter((span) => span.name.startsWith('chat '));
     expect(call?.attributes).toMatchObject({
       'gen_ai.operation.name': 'chat',
@@ -603,10 +651,15 @@ describe('RoutingLlmGateway telemetry', () => {
 
     const metrics = await reader.metrics();
     expect([...metrics.keys()].sort()).toEqual(
-      expect.arrayContaining(['llm.request.duration', 'llm.tokens', 'llm.fallbacks', 'llm.breaker.state']),
+      expect.arrayContaining([
+        METRIC.genAiClientOperationDuration,
+        METRIC.genAiClientTokenUsage,
+        METRIC.llmFallbacks,
+        METRIC.llmBreakerState,
+      ]),
     );
     const tokenTypes = metrics
-      .get('llm.tokens')
+      .get(METRIC.genAiClientTokenUsage)
       ?.dataPoints.map((point) => point.attributes['gen_ai.token.type']);
     expect(tokenTypes).toEqual(expect.arrayContaining(['input', 'output']));
     await tracerProvider.shutdown();

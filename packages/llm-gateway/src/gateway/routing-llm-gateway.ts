@@ -9,11 +9,12 @@ import type {
   GatewayStreamEvent,
   LlmGateway,
 } from '../ports/llm-gateway';
-import type { LlmProvider } from '../ports/llm-provider';
+import type { LlmProvider, TokenUsage } from '../ports/llm-provider';
 import { TiktokenCounter } from '../tokens/token-counter';
 import { sleep as defaultSleep } from '../util/abort';
 import { AttemptRunner } from './attempt-runner';
-import { BudgetGate } from './budget-gate';
+import { MemoryBudgetReservations } from '../adapters/memory/memory-budget-reservations';
+import { BudgetGate, type BudgetHold } from './budget-gate';
 import { CallDeadline } from './call-deadline';
 import { CallSpans } from './call-span';
 import type { ModelDefinition, Plan, RoutingLlmGatewayOptions } from './gateway-options';
@@ -93,16 +94,23 @@ export class RoutingLlmGateway implements LlmGateway {
       options.tracer,
       options.meter,
     );
+    const counter = options.tokenCounter ?? new TiktokenCounter();
     this.planner = new RoutePlanner(this.models, options, new TierRouter(options.tierRules), this.prices);
-    this.budgets = new BudgetGate(options.budgets, options.ledger, this.planner, now);
+    this.budgets = new BudgetGate({
+      budgets: options.budgets,
+      reservations: options.reservations ?? new MemoryBudgetReservations(now),
+      ledger: options.ledger,
+      planner: this.planner,
+      prices: this.prices,
+      counter,
+      now,
+      holdGraceMs: options.reservationGraceMs ?? 60_000,
+      promptTokenMargin: options.reservationPromptMargin ?? 1.1,
+      onError: options.onBackgroundError,
+    });
     this.recorder = new UsageRecorder(options.ledger, now, options.onBackgroundError);
     this.cache = new ResponseCacheStep(options.cache, this.prices, this.recorder, options.onBackgroundError);
-    const preparer = new RequestPreparer(
-      providers,
-      this.guards,
-      options.tokenCounter ?? new TiktokenCounter(),
-      options.attemptTimeoutMs ?? 30_000,
-    );
+    const preparer = new RequestPreparer(providers, this.guards, counter, options.attemptTimeoutMs ?? 30_000);
     this.runner = new AttemptRunner(
       options,
       this.guards,
@@ -112,7 +120,14 @@ export class RoutingLlmGateway implements LlmGateway {
       options.random ?? Math.random,
     );
     this.spans = new CallSpans(this.telemetry);
-    this.streaming = new StreamingCall(this.runner, this.prices, this.recorder, this.cache, this.spans);
+    this.streaming = new StreamingCall(
+      this.runner,
+      this.prices,
+      this.recorder,
+      this.cache,
+      this.spans,
+      counter,
+    );
   }
 
   /** Breaker state per provider, for health endpoints. */
@@ -127,22 +142,19 @@ export class RoutingLlmGateway implements LlmGateway {
     validateRequest(request, (id) => this.models.has(id));
     const span = this.startSpan(request, false);
     const deadline = new CallDeadline(request.deadlineMs ?? this.deadlineMs, request.signal);
+    let hold: BudgetHold | undefined;
+    let spentUsd = 0;
     try {
-      const plan = await this.planAndAdmit(request);
+      const admitted = await this.admit(request, deadline);
+      hold = admitted.hold;
+      const { plan } = admitted;
       span.setAttribute('ai_scale.llm.tier', plan.tier ?? 'explicit');
       const cacheRequest = this.cache.requestFor(request, plan);
       if (cacheRequest) {
         const hit = await this.cache.lookup(cacheRequest);
         if (hit) {
           const result = await this.cache.answer(request, plan, hit.result, hit.kind);
-          this.spans.finish(span, started, {
-            ...result,
-            usage: hit.result.usage,
-            costUsd: 0,
-            fallbacks: 0,
-            cache: hit.kind,
-            finishReason: undefined,
-          });
+          this.finishFromCache(span, started, result, hit.result.usage);
           return result;
         }
       }
@@ -153,6 +165,7 @@ export class RoutingLlmGateway implements LlmGateway {
       );
       const { prepared, value } = outcome;
       const costUsd = this.prices.cost(prepared.model.id, value.usage);
+      spentUsd = costUsd;
       const result: GatewayChatResult = {
         ...value,
         model: prepared.model.id,
@@ -190,6 +203,8 @@ export class RoutingLlmGateway implements LlmGateway {
       this.spans.fail(span, started, error);
       throw error;
     } finally {
+      // After the ledger: settles what was bought (0 when nothing was) and releases the rest.
+      await hold?.settle(spentUsd);
       span.end();
     }
   }
@@ -199,8 +214,11 @@ export class RoutingLlmGateway implements LlmGateway {
     validateRequest(request, (id) => this.models.has(id));
     const span = this.startSpan(request, true);
     const deadline = new CallDeadline(request.deadlineMs ?? this.deadlineMs, request.signal);
+    let hold: BudgetHold | undefined;
     try {
-      const plan = await this.planAndAdmit(request);
+      const admitted = await this.admit(request, deadline);
+      hold = admitted.hold;
+      const { plan } = admitted;
       const cacheRequest = this.cache.requestFor(request, plan);
       if (cacheRequest) {
         const hit = await this.cache.lookup(cacheRequest);
@@ -219,28 +237,38 @@ export class RoutingLlmGateway implements LlmGateway {
             fallbacks: 0,
             citations: result.citations,
           };
-          this.spans.finish(span, started, {
-            ...result,
-            usage: hit.result.usage,
-            costUsd: 0,
-            fallbacks: 0,
-            cache: hit.kind,
-            finishReason: undefined,
-          });
+          this.finishFromCache(span, started, result, hit.result.usage);
           return;
         }
       }
-      yield* this.streaming.relay(request, plan, cacheRequest, deadline, span, started);
+      const relayed = hold;
+      hold = undefined; // the relay settles it, in its own finally
+      yield* this.streaming.relay(request, plan, relayed, cacheRequest, deadline, span, started);
     } catch (error) {
       this.spans.fail(span, started, error);
       throw error;
     } finally {
+      await hold?.settle(0);
       span.end();
     }
   }
 
-  private async planAndAdmit(request: GatewayChatRequest): Promise<Plan> {
-    return this.budgets.admit(request, this.planner.plan(request));
+  private admit(
+    request: GatewayChatRequest,
+    deadline: CallDeadline,
+  ): Promise<{ plan: Plan; hold: BudgetHold }> {
+    return this.budgets.admit(request, this.planner.plan(request), deadline.ms);
+  }
+
+  private finishFromCache(span: Span, started: number, result: GatewayChatResult, usage: TokenUsage): void {
+    this.spans.finish(span, started, {
+      model: result.model,
+      provider: result.provider,
+      usage,
+      costUsd: 0,
+      fallbacks: 0,
+      cache: result.cache,
+    });
   }
 
   private startSpan(request: GatewayChatRequest, streamed: boolean): Span {

@@ -1,15 +1,19 @@
 import { context as otelContext, trace, type Span } from '@opentelemetry/api';
 import type { PriceTable } from '../pricing/price-table';
 import type { AttemptRecord, GatewayChatRequest, GatewayStreamEvent } from '../ports/llm-gateway';
-import type { ChatDelta } from '../ports/llm-provider';
+import type { ChatDelta, TokenUsage } from '../ports/llm-provider';
 import type { CacheableRequest } from '../ports/response-cache-hook';
+import { countPromptTokens, type TokenCounter } from '../tokens/token-counter';
 import { abortError } from '../util/abort';
 import type { AttemptRunner } from './attempt-runner';
 import type { CallDeadline } from './call-deadline';
 import type { CallSpans } from './call-span';
-import type { Plan } from './gateway-options';
+import type { BudgetHold } from './budget-gate';
+import type { Plan, Prepared } from './gateway-options';
 import type { ResponseCacheStep } from './response-cache-step';
 import type { UsageRecorder } from './usage-recorder';
+
+const NO_USAGE: TokenUsage = Object.freeze({ promptTokens: 0, completionTokens: 0, cachedTokens: 0 });
 
 function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(abortError(signal));
@@ -29,10 +33,28 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
+/** Tokens of what a stream generated: its text and its tool calls' names and argument fragments. */
+class GeneratedText {
+  text = '';
+  private tools = '';
+
+  add(delta: Exclude<ChatDelta, { type: 'done' }>): void {
+    if (delta.type === 'text') this.text += delta.text;
+    else this.tools += (delta.name ?? '') + delta.argumentsDelta;
+  }
+
+  tokens(counter: TokenCounter): number {
+    return (this.text ? counter.count(this.text) : 0) + (this.tools ? counter.count(this.tools) + 3 : 0);
+  }
+}
+
 /**
  * A streamed call once planned: the route is walked until one provider produced its first delta
  * (fallbacks happen only before it), then the deltas are relayed under the call's deadline and the
- * caller's signal, and the call is priced, recorded and cached.
+ * caller's signal. The call is billed in a `finally` — on completion, when the consumer stops early
+ * (a client disconnect), and when the provider breaks mid-stream — from the provider's usage when it
+ * sent one, else from the counted prompt plus the counted tokens of what was generated
+ * (`usageSource: 'counted'`); its budget hold is settled with that cost.
  */
 export class StreamingCall {
   constructor(
@@ -41,11 +63,13 @@ export class StreamingCall {
     private readonly recorder: UsageRecorder,
     private readonly cache: ResponseCacheStep,
     private readonly spans: CallSpans,
+    private readonly counter: TokenCounter,
   ) {}
 
   async *relay(
     request: GatewayChatRequest,
     plan: Plan,
+    hold: BudgetHold,
     cacheRequest: CacheableRequest | undefined,
     deadline: CallDeadline,
     span: Span,
@@ -53,6 +77,44 @@ export class StreamingCall {
   ): AsyncGenerator<GatewayStreamEvent> {
     let streamTimer: NodeJS.Timeout | undefined;
     let onCallerAbort: (() => void) | undefined;
+    let prepared: Prepared | undefined;
+    let done: Extract<ChatDelta, { type: 'done' }> | undefined;
+    let billed: { usage: TokenUsage; costUsd: number } | undefined;
+    const generated = new GeneratedText();
+    const bill = async (): Promise<{ usage: TokenUsage; costUsd: number }> => {
+      if (billed) return billed;
+      if (!prepared) {
+        billed = { usage: NO_USAGE, costUsd: 0 };
+        await hold.settle(0);
+        return billed;
+      }
+      const usage: TokenUsage = done?.usage ?? {
+        promptTokens: countPromptTokens(
+          this.counter,
+          prepared.request.messages,
+          prepared.request.context,
+          prepared.request.tools,
+        ),
+        completionTokens: generated.tokens(this.counter),
+        cachedTokens: 0,
+      };
+      const costUsd = this.prices.cost(prepared.model.id, usage);
+      billed = { usage, costUsd };
+      // Ledger first, then the counters: a counter reseeded from the ledger in between over-counts
+      // this call (the safe side), it never forgets it.
+      await this.recorder.record(request, {
+        provider: prepared.provider.name,
+        model: prepared.model.id,
+        usage,
+        costUsd,
+        cacheKind: null,
+        savedTokens: 0,
+        savedCostUsd: 0,
+        usageSource: done?.usage ? 'provider' : 'counted',
+      });
+      await hold.settle(costUsd);
+      return billed;
+    };
     try {
       const parent = trace.setSpan(otelContext.active(), span);
       const attempts: AttemptRecord[] = [];
@@ -63,14 +125,14 @@ export class StreamingCall {
         deadline,
         attempts,
         parent,
-        async (prepared, signal) => {
+        async (target, signal) => {
           // The stream outlives the attempt: it gets its own controller, tied to the attempt only
           // until the first delta, then to the overall deadline.
           const controller = new AbortController();
           const onAttemptAbort = (): void => controller.abort(signal.reason);
           signal.addEventListener('abort', onAttemptAbort, { once: true });
           try {
-            const stream = prepared.provider.stream(prepared.request, { signal: controller.signal });
+            const stream = target.provider.stream(target.request, { signal: controller.signal });
             const iterator = stream[Symbol.asyncIterator]();
             const first = await iterator.next();
             return { iterator, first, controller };
@@ -79,7 +141,7 @@ export class StreamingCall {
           }
         },
       );
-      const { prepared } = outcome;
+      prepared = outcome.prepared;
       const { iterator, controller } = outcome.value;
       streamTimer = setTimeout(() => controller.abort(deadline.error()), deadline.remaining());
       if (request.signal) {
@@ -88,14 +150,12 @@ export class StreamingCall {
         caller.addEventListener('abort', onCallerAbort, { once: true });
       }
       let next = outcome.value.first;
-      let text = '';
-      let done: Extract<ChatDelta, { type: 'done' }> | undefined;
       try {
         while (!next.done) {
           const delta = next.value;
           if (delta.type === 'done') done = delta;
           else {
-            if (delta.type === 'text') text += delta.text;
+            generated.add(delta);
             yield delta;
           }
           next = await raceAbort(iterator.next(), controller.signal);
@@ -104,22 +164,12 @@ export class StreamingCall {
         // The consumer stopped early or the stream failed: release the provider's connection.
         if (!next.done) await iterator.return?.().catch(() => undefined);
       }
-      const usage = done?.usage ?? { promptTokens: 0, completionTokens: 0, cachedTokens: 0 };
-      const costUsd = this.prices.cost(prepared.model.id, usage);
-      await this.recorder.record(request, {
-        provider: prepared.provider.name,
-        model: prepared.model.id,
-        usage,
-        costUsd,
-        cacheKind: null,
-        savedTokens: 0,
-        savedCostUsd: 0,
-      });
+      const { usage, costUsd } = await bill();
       if (cacheRequest && done && done.finishReason !== 'tool_calls') {
         await this.cache.store(
           cacheRequest,
           {
-            content: text,
+            content: generated.text,
             toolCalls: [],
             finishReason: done.finishReason,
             usage,
@@ -154,6 +204,8 @@ export class StreamingCall {
     } finally {
       clearTimeout(streamTimer);
       if (onCallerAbort) request.signal?.removeEventListener('abort', onCallerAbort);
+      // Completion billed above; an abandoned or broken stream is billed here, once.
+      await bill();
     }
   }
 }

@@ -1,6 +1,6 @@
 import type { GatewayChatRequest } from '../ports/llm-gateway';
 import type { TokenUsage } from '../ports/llm-provider';
-import type { CacheKind, UsageLedger } from '../ports/usage-ledger';
+import type { CacheKind, UsageLedger, UsageSource } from '../ports/usage-ledger';
 
 export interface RecordedUsage {
   readonly provider: string;
@@ -10,6 +10,7 @@ export interface RecordedUsage {
   readonly cacheKind: CacheKind | null;
   readonly savedTokens: number;
   readonly savedCostUsd: number;
+  readonly usageSource?: UsageSource;
 }
 
 /** Writes one ledger entry per answered call; a failing ledger is reported, never thrown at the caller. */
@@ -32,6 +33,8 @@ export class UsageRecorder {
         promptTokens: entry.usage.promptTokens,
         completionTokens: entry.usage.completionTokens,
         cachedTokens: entry.usage.cachedTokens,
+        cacheWriteTokens: entry.usage.cacheWriteTokens ?? 0,
+        usageSource: entry.usageSource ?? 'provider',
         costUsd: entry.costUsd,
         cacheKind: entry.cacheKind,
         savedTokens: entry.savedTokens,

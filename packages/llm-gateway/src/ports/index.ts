@@ -3,6 +3,7 @@ export type * from './llm-gateway';
 export type * from './response-cache-hook';
 export type {
   CacheKind,
+  UsageSource,
   UsageEntry,
   UsageTotals,
   UsagePeriod,
@@ -11,3 +12,12 @@ export type {
   UsageLedger,
 } from './usage-ledger';
 export { EMPTY_TOTALS, periodRange } from './usage-ledger';
+export type {
+  BudgetLimit,
+  BudgetReservations,
+  BudgetUsage,
+  ReservationOutcome,
+  ReservationRequest,
+  SettleRequest,
+} from './budget-reservations';
+export { nanoUsdCeil, nanoUsdFloor, usdFromNano } from './budget-reservations';

@@ -10,6 +10,17 @@ import type { CacheKind } from './usage-ledger';
 
 export type ModelTier = 'small' | 'large';
 
+/** A budget the caller adds to a call besides the tenant's day and month (an agent run, an API key). */
+export interface RequestBudget {
+  /** Unique within the tenant, e.g. `run:<id>` or `key:<id>:month:2026-12`. */
+  readonly key: string;
+  readonly limitUsd: number;
+  /** Spent so far, used to seed the counter when the reservation store has none. Default 0. */
+  readonly spentUsd?: number;
+  /** When the budget ends (epoch ms). Default 31 days from now. */
+  readonly expiresAt?: number;
+}
+
 export interface GatewayChatRequest extends ChatParameters {
   readonly tenantId: string;
   /** Idempotency and correlation id; recorded in the ledger with the usage. */
@@ -24,6 +35,11 @@ export interface GatewayChatRequest extends ChatParameters {
    * none left → `BudgetExceededError` with `period: 'request'`.
    */
   readonly maxCostUsd?: number;
+  /**
+   * Budgets this call counts against besides the tenant's (see `RequestBudget`): its worst-case
+   * cost is reserved against each of them before any provider call.
+   */
+  readonly budgets?: readonly RequestBudget[];
   /** Overall deadline for the whole call (all attempts and back-offs), in ms from now. */
   readonly deadlineMs?: number;
   /** Per-attempt timeout override, in ms. */
@@ -79,15 +95,18 @@ export type GatewayStreamEvent =
  * The one call site for every model call in the product (the server and the agent runtime use it).
  *
  * Guarantees:
- * - The request is validated (`InvalidLlmRequestError`), budget-checked (`BudgetExceededError` or a
- *   downgrade), counted and trimmed to the model's context window (`ContextWindowExceededError`,
+ * - The request is validated (`InvalidLlmRequestError`), its worst-case cost reserved against every
+ *   budget that applies (`BudgetExceededError` or a downgrade; atomic across replicas with a shared
+ *   reservation store), counted and trimmed to the model's context window (`ContextWindowExceededError`,
  *   never a silent overflow) before any provider is called.
  * - Retryable failures are retried with back-off honouring Retry-After, then fall back through the
  *   route's ordered models; an open breaker skips its provider (all open: one attempt around the
  *   breaker, or `CircuitOpenError` with `whenAllBreakersOpen: 'fail'`).
  *   When every route failed: `AllProvidersFailedError` with each attempt's cause.
- * - Every answered call is recorded in the `UsageLedger` with its tokens and cost (cache hits with
- *   the tokens and cost they saved); `costUsd` is computed from the price table.
+ * - Every call that reached a provider is recorded in the `UsageLedger` with its tokens and cost,
+ *   and its reservation settled — also a stream the caller abandoned or the provider broke (billed
+ *   from the provider's usage, else from the counted tokens of what was generated; `usageSource`).
+ *   Cache hits are recorded with the tokens and cost they saved; `costUsd` comes from the price table.
  * - `stream` falls back only before its first delta; after that a failure ends the stream with the error.
  */
 export interface LlmGateway {

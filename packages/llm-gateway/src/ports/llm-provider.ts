@@ -101,6 +101,11 @@ export interface TokenUsage {
   readonly completionTokens: number;
   /** The part of `promptTokens` served from the provider's prompt cache (billed at the cached price). */
   readonly cachedTokens: number;
+  /**
+   * The part of `promptTokens` written to the provider's prompt cache (Anthropic `cache_control`:
+   * billed at the cache-write price). Absent or 0 for providers that do not charge for writes.
+   */
+  readonly cacheWriteTokens?: number;
 }
 
 export interface Citation {
@@ -134,7 +139,8 @@ export type ChatDelta =
     }
   | {
       readonly type: 'done';
-      readonly usage: TokenUsage;
+      /** What the provider reported; absent when it sent none (the gateway then bills counted tokens). */
+      readonly usage?: TokenUsage;
       readonly finishReason: FinishReason;
       readonly model: string;
       readonly citations?: readonly Citation[];

@@ -2,6 +2,8 @@
 
 export type CacheKind = 'exact' | 'semantic';
 
+export type UsageSource = 'provider' | 'counted';
+
 export interface UsageEntry {
   readonly tenantId: string;
   readonly requestId: string;
@@ -12,6 +14,14 @@ export interface UsageEntry {
   readonly promptTokens: number;
   readonly completionTokens: number;
   readonly cachedTokens: number;
+  /** Prompt tokens written to the provider's prompt cache (billed at the cache-write price). Default 0. */
+  readonly cacheWriteTokens?: number;
+  /**
+   * Where the token counts come from: `provider` (its reported usage) or `counted` (the gateway
+   * counted the prompt and what was generated: a stream that was aborted, broke, or had no usage).
+   * Default `provider`.
+   */
+  readonly usageSource?: UsageSource;
   /** What the call cost (0 for a cache hit). */
   readonly costUsd: number;
   /** Set when a response cache answered instead of a provider. */

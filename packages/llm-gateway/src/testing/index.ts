@@ -24,3 +24,4 @@ export {
   type FakeAnthropicServer,
   type AnthropicWireRequest,
 } from './fake-anthropic-server';
+export { budgetReservationsContract, type BudgetReservationsFixture } from './budget-reservations-contract';

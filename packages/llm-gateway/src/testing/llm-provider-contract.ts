@@ -87,8 +87,8 @@ export function llmProviderContract(
       const text = deltas.map((delta) => (delta.type === 'text' ? delta.text : '')).join('');
       expect(text).toBe(whole.content);
       const last = done[0] as Extract<ChatDelta, { type: 'done' }>;
-      expect(last.usage.promptTokens).toBeGreaterThan(0);
-      expect(last.usage.completionTokens).toBeGreaterThan(0);
+      expect(last.usage?.promptTokens).toBeGreaterThan(0);
+      expect(last.usage?.completionTokens).toBeGreaterThan(0);
       expect(last.finishReason).toBe('stop');
     });
 

@@ -1,34 +1,24 @@
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+
 /**
- * Parses a server-sent-events byte stream into the `data` payload (and `event` name) of each event.
- * Handles CRLF, multi-line data and events split across chunks.
+ * Parses a server-sent-events byte stream into the `data` payload (and `event` name) of each event,
+ * with `eventsource-parser` (the WHATWG event-stream grammar: CRLF/CR/LF, multi-line data,
+ * comments, events split across chunks, a BOM).
  */
 export async function* parseServerSentEvents(
   body: AsyncIterable<Uint8Array | string>,
 ): AsyncIterable<{ readonly event: string | undefined; readonly data: string }> {
   const decoder = new TextDecoder();
-  let buffer = '';
+  const pending: EventSourceMessage[] = [];
+  const parser = createParser({ onEvent: (message) => pending.push(message) });
   for await (const chunk of body) {
-    buffer += typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true });
-    let boundary = buffer.search(/\r?\n\r?\n/);
-    while (boundary !== -1) {
-      const raw = buffer.slice(0, boundary);
-      const separator = buffer.slice(boundary).match(/^\r?\n\r?\n/)?.[0].length ?? 2;
-      buffer = buffer.slice(boundary + separator);
-      const parsed = parseEvent(raw);
-      if (parsed) yield parsed;
-      boundary = buffer.search(/\r?\n\r?\n/);
+    parser.feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+    while (pending.length > 0) {
+      const message = pending.shift() as EventSourceMessage;
+      yield { event: message.event, data: message.data };
     }
   }
-  const parsed = parseEvent(buffer);
-  if (parsed) yield parsed;
-}
-
-function parseEvent(raw: string): { event: string | undefined; data: string } | undefined {
-  let event: string | undefined;
-  const data: string[] = [];
-  for (const line of raw.split(/\r?\n/)) {
-    if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
-    else if (line.startsWith('event:')) event = line.slice(6).trim();
-  }
-  return data.length === 0 ? undefined : { event, data: data.join('\n') };
+  // A last event without its blank line still counts (as the hand-written parser did).
+  parser.feed('\n\n');
+  for (const message of pending) yield { event: message.event, data: message.data };
 }

@@ -44,10 +44,12 @@ interface WireUsage {
 
 function toUsage(usage: WireUsage | undefined, outputTokens?: number): TokenUsage {
   const cached = usage?.cache_read_input_tokens ?? 0;
+  const written = usage?.cache_creation_input_tokens ?? 0;
   return {
-    promptTokens: (usage?.input_tokens ?? 0) + cached + (usage?.cache_creation_input_tokens ?? 0),
+    promptTokens: (usage?.input_tokens ?? 0) + cached + written,
     completionTokens: outputTokens ?? usage?.output_tokens ?? 0,
     cachedTokens: cached,
+    ...(written > 0 ? { cacheWriteTokens: written } : {}),
   };
 }
 

@@ -1,1 +1,2 @@
 export { MemoryUsageLedger } from './memory-usage-ledger';
+export { MemoryBudgetReservations } from './memory-budget-reservations';

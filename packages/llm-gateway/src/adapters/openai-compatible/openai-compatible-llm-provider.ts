@@ -138,7 +138,9 @@ export class OpenAiCompatibleLlmProvider implements LlmProvider {
 
   async *stream(request: ChatRequest, options?: ProviderCallOptions): AsyncIterable<ChatDelta> {
     const response = await this.post(request, true, options?.signal);
-    let usage: TokenUsage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0 };
+    // Only what the provider reports: a server that ignores `include_usage` leaves it undefined and
+    // the gateway bills the counted tokens instead.
+    let usage: TokenUsage | undefined;
     let finishReason: FinishReason = 'stop';
     let model = request.model;
     let finished = false;
@@ -192,7 +194,7 @@ export class OpenAiCompatibleLlmProvider implements LlmProvider {
         message: 'the stream ended without [DONE]',
         provider: this.name,
       });
-    yield { type: 'done', usage, finishReason, model };
+    yield usage ? { type: 'done', usage, finishReason, model } : { type: 'done', finishReason, model };
   }
 
   /** Releases the keep-alive connections. */
