@@ -6,5 +6,6 @@ export {
   InvalidJobOptionsError,
   NonRetryableJobError,
   JobTimeoutError,
+  InvalidQueueOptionsError,
 } from './errors';
 export { MemoryJobQueue, MemoryJobWorker, type MemoryJobQueueOptions } from './adapters/memory';

@@ -4,3 +4,4 @@ export { JobNotFoundError } from './job-not-found.error';
 export { InvalidJobOptionsError } from './invalid-job-options.error';
 export { NonRetryableJobError } from './non-retryable-job.error';
 export { JobTimeoutError } from './job-timeout.error';
+export { InvalidQueueOptionsError } from './invalid-queue-options.error';

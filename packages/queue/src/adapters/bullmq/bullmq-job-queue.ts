@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, QueueEvents, type Job, type JobsOptions } from 'bullmq';
-import { Redis } from 'ioredis';
 import { AiScaleError } from '@ai-scale/errors';
 import type { TraceCarrier } from '@ai-scale/telemetry';
-import { JobNotFoundError, QueueUnavailableError } from '../../errors';
+import { InvalidQueueOptionsError, JobNotFoundError, QueueUnavailableError } from '../../errors';
 import { idempotentJobId, orderingPriority } from '../../internal/ids';
 import { resolveBulk, resolveEnqueue, type ResolvedEnqueueOptions } from '../../internal/options';
 import { QueueTelemetry } from '../../internal/telemetry';
@@ -21,6 +20,15 @@ import type {
 } from '../../ports';
 import { BullmqJobWorker } from './bullmq-job-worker';
 import { decodeError, readEnvelope, readProgress, type Envelope } from './envelope';
+import {
+  checkClusterPrefix,
+  CLUSTER_PREFIX,
+  createRedisClient,
+  isClusterConnection,
+  leaseBullmqConnection,
+  type BullmqConnectionLease,
+  type BullmqRedisConnection,
+} from './redis-connection';
 import { TenantFairness } from './tenant-fairness';
 
 /** How many finished jobs BullMQ keeps (`removeOnComplete` / `removeOnFail`). */
@@ -34,9 +42,14 @@ export interface Retention {
 export interface BullmqJobQueueOptions {
   /** Queue name (one BullMQ queue). */
   readonly name: string;
-  /** `redis://[user:password@]host:port[/db]` or `rediss://…`. */
-  readonly redisUrl: string;
-  /** Key prefix of every key of this queue (default `ai-scale`). */
+  /** `redis://[user:password@]host:port[/db]` or `rediss://…`: shorthand for `redis: { url }`. */
+  readonly redisUrl?: string;
+  /** One Redis server (`{ url }`) or a Redis Cluster (`{ clusterNodes }`). One of `redis`, `redisUrl` is required. */
+  readonly redis?: BullmqRedisConnection;
+  /**
+   * Key prefix of every key of this queue (default `ai-scale`, and `{ai-scale}` on a Cluster, where
+   * it must contain a hash tag: every key of a queue has to be in one slot).
+   */
   readonly prefix?: string;
   /**
    * Completed jobs kept for `getJob` and idempotency (default 10,000 and 24 h). An idempotency key
@@ -76,7 +89,9 @@ export class BullmqJobQueue implements JobQueue {
   private readonly queue: Queue;
   private readonly fairness: TenantFairness;
   private readonly telemetry: QueueTelemetry;
-  private readonly connection: { url: string };
+  private readonly connection: BullmqRedisConnection;
+  private readonly queueLease: BullmqConnectionLease;
+  private eventsLease: BullmqConnectionLease | undefined;
   private readonly prefix: string;
   private readonly removeOnComplete: { count: number; age: number };
   private readonly removeOnFail: { count: number; age: number };
@@ -90,13 +105,19 @@ export class BullmqJobQueue implements JobQueue {
   constructor(options: BullmqJobQueueOptions) {
     this.name = options.name;
     this.operationTimeoutMs = options.operationTimeoutMs ?? 5_000;
-    this.prefix = options.prefix ?? 'ai-scale';
-    this.connection = { url: options.redisUrl };
+    const connection =
+      options.redis ?? (options.redisUrl === undefined ? undefined : { url: options.redisUrl });
+    if (!connection) throw new InvalidQueueOptionsError(`queue ${this.name}: give \`redis\` or \`redisUrl\``);
+    this.connection = connection;
+    const cluster = isClusterConnection(connection);
+    this.prefix = options.prefix ?? (cluster ? CLUSTER_PREFIX : 'ai-scale');
+    if (cluster) checkClusterPrefix(this.prefix);
     this.removeOnComplete = keepJobs(options.keepCompleted, { count: 10_000, age: 24 * 3_600 });
     this.removeOnFail = keepJobs(options.keepFailed, { count: 10_000, age: 7 * 24 * 3_600 });
-    this.queue = new Queue(this.name, { connection: { ...this.connection }, prefix: this.prefix });
+    this.queueLease = leaseBullmqConnection(connection);
+    this.queue = new Queue(this.name, { connection: this.queueLease.connection, prefix: this.prefix });
     this.queue.on('error', () => undefined); // surfaced as QueueUnavailableError on each call
-    const client = new Redis(options.redisUrl, { maxRetriesPerRequest: 2, lazyConnect: false });
+    const client = createRedisClient(connection, { maxRetriesPerRequest: 2, lazyConnect: false });
     client.on('error', () => undefined);
     this.fairness = new TenantFairness(client, `${this.prefix}:${this.name}:ai-scale:tenant-waiting`);
     this.telemetry = new QueueTelemetry(this.name, () => this.counts());
@@ -288,7 +309,7 @@ export class BullmqJobQueue implements JobQueue {
     this.listeners.clear();
     await Promise.allSettled([this.events?.close(), this.queue.close()]);
     await this.eventChain;
-    await this.fairness.close();
+    await Promise.allSettled([this.fairness.close(), this.queueLease.release(), this.eventsLease?.release()]);
   }
 
   // ---- internals ----
@@ -385,8 +406,9 @@ export class BullmqJobQueue implements JobQueue {
    */
   private ensureEvents(): void {
     if (this.events) return;
+    this.eventsLease = leaseBullmqConnection(this.connection);
     const events = new QueueEvents(this.name, {
-      connection: { ...this.connection },
+      connection: this.eventsLease.connection,
       prefix: this.prefix,
       // Stream ids are `<ms>-<seq>` and XREAD returns ids strictly greater than this one: the last
       // possible id of the previous millisecond, so an event written in this very millisecond counts.

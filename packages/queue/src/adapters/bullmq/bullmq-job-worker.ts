@@ -5,12 +5,17 @@ import type { QueueTelemetry } from '../../internal/telemetry';
 import { resolveWorkerOptions, type ResolvedWorkerOptions } from '../../internal/worker-options';
 import type { CloseWorkerOptions, JobHandlers, JobWorker, WorkerOptions } from '../../ports';
 import { encodeError, readEnvelope } from './envelope';
+import {
+  leaseBullmqConnection,
+  type BullmqConnectionLease,
+  type BullmqRedisConnection,
+} from './redis-connection';
 import type { TenantFairness } from './tenant-fairness';
 
 /** What a worker shares with the queue object that created it. */
 export interface BullmqWorkerContext {
   readonly queueName: string;
-  readonly connection: { readonly url: string };
+  readonly connection: BullmqRedisConnection;
   readonly prefix: string;
   readonly fairness: TenantFairness;
   readonly telemetry: QueueTelemetry;
@@ -39,6 +44,7 @@ function backoffStrategy(
 export class BullmqJobWorker implements JobWorker {
   private readonly options: ResolvedWorkerOptions;
   private readonly worker: Worker;
+  private readonly lease: BullmqConnectionLease;
   private readonly active = new Map<string, AttemptControl>();
   private heartbeat: NodeJS.Timeout | undefined;
   private started: Promise<void> | undefined;
@@ -51,8 +57,9 @@ export class BullmqJobWorker implements JobWorker {
     options: WorkerOptions,
   ) {
     this.options = resolveWorkerOptions(options);
+    this.lease = leaseBullmqConnection(context.connection);
     this.worker = new Worker(context.queueName, (job, token) => this.process(job, token), {
-      connection: { ...context.connection },
+      connection: this.lease.connection,
       prefix: context.prefix,
       autorun: false,
       concurrency: this.options.concurrency,
@@ -100,7 +107,10 @@ export class BullmqJobWorker implements JobWorker {
   async simulateCrash(): Promise<void> {
     this.crashed = true;
     if (this.heartbeat) clearInterval(this.heartbeat);
-    this.closing ??= this.worker.close(true).finally(() => this.context.onClosed(this));
+    this.closing ??= this.worker
+      .close(true)
+      .then(() => this.lease.release())
+      .finally(() => this.context.onClosed(this));
     await this.closing;
   }
 
@@ -118,6 +128,7 @@ export class BullmqJobWorker implements JobWorker {
       await closed;
     }
     clearTimeout(timer);
+    await this.lease.release();
     this.context.onClosed(this);
   }
 

@@ -1,5 +1,6 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { QueueUnavailableError } from '../../errors';
+import { closeRedisClient } from './redis-connection';
 
 // Per tenant, two fields of the queue's hash: `<tenant>` counts jobs waiting for their first
 // attempt, `<tenant>|next` is the rank the next job gets. The rank only grows while the tenant has
@@ -27,7 +28,7 @@ type FairnessCommands = {
  */
 export class TenantFairness {
   constructor(
-    private readonly client: Redis,
+    private readonly client: Redis | Cluster,
     private readonly key: string,
   ) {
     client.defineCommand('aiScaleTenantJoin', { numberOfKeys: 1, lua: JOIN });
@@ -74,16 +75,8 @@ export class TenantFairness {
     return this.client as unknown as FairnessCommands;
   }
 
-  async close(): Promise<void> {
-    if (this.client.status === 'ready') {
-      try {
-        await this.client.quit();
-        return;
-      } catch {
-        // fall through: drop the connection
-      }
-    }
-    this.client.disconnect();
+  close(): Promise<void> {
+    return closeRedisClient(this.client);
   }
 
   private unavailable(error: unknown): QueueUnavailableError {
