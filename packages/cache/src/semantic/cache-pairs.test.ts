@@ -1,39 +1,64 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MemoryVectorIndex } from '../adapters/memory/memory-vector-index';
-import { HashingEmbedder, evaluatePairs, parsePairs } from '../testing';
+import { evaluatePairs, parsePairs, ratesAt, scorePairs } from '../testing';
+import { QUESTION_EMBEDDER_THRESHOLD, QuestionEmbedder } from './question-embedder';
 import { VectorSemanticCache } from './vector-semantic-cache';
 
-const pairs = parsePairs(
-  readFileSync(join(__dirname, '../../../../bench/datasets/cache-pairs/pairs.jsonl'), 'utf8'),
-);
+const load = (file: string) =>
+  parsePairs(readFileSync(join(__dirname, '../../../../bench/datasets/cache-pairs', file), 'utf8'));
+/** Used to design the guard and calibrate the threshold. */
+const tuning = load('pairs.jsonl');
+/** Written and committed before any change to the guard or threshold; never used to tune them. */
+const heldOut = load('held-out.jsonl');
 
-function semanticCache(threshold: number, keyTermGuard: boolean): VectorSemanticCache {
-  const embedder = new HashingEmbedder(256);
+/** The configuration the server deploys by default (apps/server semantic-cache-config.ts). */
+function deployed(keyTermGuard = true): VectorSemanticCache {
+  const embedder = new QuestionEmbedder();
   return new VectorSemanticCache({
     embedder,
     index: new MemoryVectorIndex({ dimensions: embedder.dimensions }),
-    threshold,
+    threshold: QUESTION_EMBEDDER_THRESHOLD,
     keyTermGuard,
   });
 }
 
-describe('semantic cache on the labeled pairs (bench/datasets/cache-pairs)', () => {
-  it('has at least 200 pairs of both labels and every near-miss kind', () => {
-    expect(pairs.length).toBeGreaterThanOrEqual(200);
-    const kinds = new Set(pairs.map((pair) => pair.kind));
-    for (const kind of ['paraphrase', 'number', 'entity', 'date', 'negation']) expect(kinds).toContain(kind);
+describe('semantic cache on the labelled pairs (bench/datasets/cache-pairs)', () => {
+  it('has two sets of at least 200 pairs, every near-miss kind, and no pair in both', () => {
+    expect(tuning.length).toBeGreaterThanOrEqual(200);
+    expect(heldOut.length).toBeGreaterThanOrEqual(150);
+    const kinds = new Set(heldOut.map((pair) => pair.kind));
+    for (const kind of ['paraphrase', 'question', 'number', 'unit', 'entity', 'date', 'negation', 'opposite'])
+      expect(kinds).toContain(kind);
+    const key = (pair: { a: string; b: string }) =>
+      [pair.a, pair.b]
+        .map((text) => text.toLowerCase())
+        .sort()
+        .join('|');
+    const tuningKeys = new Set(tuning.map(key));
+    expect(heldOut.filter((pair) => tuningKeys.has(key(pair)))).toEqual([]);
   });
 
-  // HashingEmbedder at threshold 0.75, guard on: measured 0.0% false hits, 65.2% paraphrase hits.
-  it('keeps false hits at or below 1% while serving at least 60% of paraphrases', async () => {
-    const result = await evaluatePairs(semanticCache(0.75, true), pairs);
+  // Measured: held-out 0.822 paraphrases served, 0.008 false hits (1 of 121: "last week's" / "this
+  // week's"); tuning 0.795, 0.000.
+  it.each([
+    ['held-out', heldOut],
+    ['tuning', tuning],
+  ])('as deployed, serves at least half the %s paraphrases with at most 1%% false hits', async (_, pairs) => {
+    const result = await evaluatePairs(deployed(), pairs);
+    expect(result.paraphraseHitRate).toBeGreaterThanOrEqual(0.5);
     expect(result.falseHitRate).toBeLessThanOrEqual(0.01);
-    expect(result.paraphraseHitRate).toBeGreaterThanOrEqual(0.6);
   });
 
   it('owes that bound to the key-term guard: without it the same threshold serves many near misses', async () => {
-    const result = await evaluatePairs(semanticCache(0.75, false), pairs);
+    const result = await evaluatePairs(deployed(false), heldOut);
     expect(result.falseHitRate).toBeGreaterThan(0.2);
+  });
+
+  it('scorePairs + ratesAt agree with evaluatePairs on a real cache', async () => {
+    const rates = ratesAt(await scorePairs(new QuestionEmbedder(), heldOut), QUESTION_EMBEDDER_THRESHOLD);
+    const result = await evaluatePairs(deployed(), heldOut);
+    expect(rates.paraphraseHitRate).toBeCloseTo(result.paraphraseHitRate, 10);
+    expect(rates.falseHitRate).toBeCloseTo(result.falseHitRate, 10);
   });
 });

@@ -51,3 +51,37 @@ describe('question type', () => {
     ).toBe('question');
   });
 });
+
+describe('question word, units and prefixed opposites', () => {
+  it.each([
+    ['When is my subscription renewed?', 'Where is my subscription renewed?'],
+    ['Who can see my documents?', 'How can I see my documents?'],
+    ['How long is the trial?', 'How often is the trial?'],
+    ['What time does the sale start?', 'Where does the sale start?'],
+  ])('refuses a change of question word: %s / %s', (left, right) => {
+    expect(differ(left, right)).toBe('question');
+  });
+
+  it('reads the main question word, not a clause that opens with its own subject', () => {
+    expect(
+      differ(
+        'When I upload a file, how long until I can search it?',
+        'How long after uploading can I search?',
+      ),
+    ).toBeNull();
+    expect(differ('How much does the Pro plan cost?', 'What is the price of the Pro plan?')).toBeNull();
+  });
+
+  it('compares units, in order', () => {
+    expect(differ('Is the limit 10 MB?', 'Is the limit 10 GB?')).not.toBeNull();
+    expect(differ('Does it time out after 30 seconds?', 'Does it time out after 30 minutes?')).toBe('unit');
+    expect(differ('How far is 10 km in miles?', 'How far is 10 miles in km?')).toBe('unit');
+    expect(differ('When did the war end?', 'In what year did the war end?')).toBeNull();
+  });
+
+  it('sees un-/dis-/in- opposites and apostrophe-less negations', () => {
+    expect(differ('How do I archive a project?', 'How do I unarchive a project?')).toBe('opposite');
+    expect(differ('How do I connect my calendar?', 'How do I disconnect my calendar?')).toBe('opposite');
+    expect(differ('why cant i log in', 'why can i log in')).toBe('negation');
+  });
+});
