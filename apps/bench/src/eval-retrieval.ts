@@ -2,7 +2,7 @@
  * Retrieval evaluation on a BEIR folder (corpus.jsonl, queries.jsonl, qrels/test.tsv), through the
  * same pipeline the server uses: RetrievalService → RecursiveTokenChunker → LocalEmbedder → store.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import {
@@ -26,6 +26,8 @@ export interface RetrievalEvalOptions {
   readonly dimensions: number;
   readonly chunkSize: number;
   readonly chunkOverlap: number;
+  /** Pseudo-relevance feedback in hybrid search (the service's default: on). */
+  readonly feedback: boolean;
   /** Evaluate only the first N queries (a smoke run). */
   readonly limitQueries?: number;
   readonly log: (line: string) => void;
@@ -35,6 +37,55 @@ interface Dataset {
   readonly documents: { id: string; text: string }[];
   readonly queries: { id: string; text: string }[];
   readonly qrels: Map<string, Map<string, number>>;
+}
+
+/** The reference BM25 a dataset's README states: the table row whose nDCG@10 is in bold. */
+export interface ReferenceBm25 {
+  readonly setting: string;
+  readonly 'ndcg@10': number;
+  readonly 'recall@100'?: number;
+  readonly 'mrr@10'?: number;
+}
+
+/**
+ * Reads the reference from a README table with a header naming `nDCG@10` (and optionally
+ * `recall@100`, `MRR@10`): the first row whose nDCG@10 cell is bold (`**0.4662**`).
+ */
+export function parseReferenceBm25(readme: string): ReferenceBm25 | undefined {
+  let header: string[] | undefined;
+  for (const line of readme.split('\n')) {
+    if (!line.trim().startsWith('|')) {
+      header = undefined;
+      continue;
+    }
+    const cells = line
+      .trim()
+      .replace(/^\||\|$/g, '')
+      .split('|')
+      .map((cell) => cell.trim());
+    if (header === undefined) {
+      header = cells.map((cell) => cell.toLowerCase());
+      continue;
+    }
+    const column = (name: string): number => (header as string[]).indexOf(name);
+    const ndcg = column('ndcg@10');
+    if (ndcg < 0) continue;
+    const bold = /^\*\*([0-9.]+)\*\*$/.exec(cells[ndcg] ?? '');
+    if (!bold) continue;
+    const number = (name: string): number | undefined => {
+      const value = Number((cells[column(name)] ?? '').replace(/\*/g, ''));
+      return column(name) >= 0 && Number.isFinite(value) ? value : undefined;
+    };
+    const recall = number('recall@100');
+    const mrr = number('mrr@10');
+    return {
+      setting: cells[0] ?? '',
+      'ndcg@10': Number(bold[1]),
+      ...(recall === undefined ? {} : { 'recall@100': recall }),
+      ...(mrr === undefined ? {} : { 'mrr@10': mrr }),
+    };
+  }
+  return undefined;
 }
 
 export function loadBeir(directory: string): Dataset {
@@ -64,11 +115,20 @@ export function loadBeir(directory: string): Dataset {
   return { documents, queries, qrels };
 }
 
-export async function evaluateRetrieval(
-  options: RetrievalEvalOptions,
-): Promise<{ dataset: string; modes: Record<EvalMode, ModeFigures> }> {
+export async function evaluateRetrieval(options: RetrievalEvalOptions): Promise<{
+  dataset: string;
+  store: string;
+  embedder: string;
+  queries: number;
+  chunks: number;
+  feedback: boolean;
+  reference?: ReferenceBm25;
+  modes: Record<EvalMode, ModeFigures>;
+}> {
   const directory = resolve(options.dataset);
   const dataset = loadBeir(directory);
+  const readme = join(directory, 'README.md');
+  const reference = existsSync(readme) ? parseReferenceBm25(readFileSync(readme, 'utf8')) : undefined;
   const embedder = new LocalEmbedder({ dimensions: options.dimensions });
   let temporary: string | undefined;
   let store: VectorStore;
@@ -86,6 +146,7 @@ export async function evaluateRetrieval(
     chunkSize: options.chunkSize,
     chunkOverlap: options.chunkOverlap,
     reranker: new MmrReranker({ lambda: 0.9 }),
+    ...(options.feedback ? {} : { feedback: false as const }),
   });
   try {
     const tenantId = 'eval';
@@ -134,18 +195,47 @@ export async function evaluateRetrieval(
         'mrr@10': round(sums['mrr@10'] / queries.length, 4),
       };
       options.log(
-        `${mode}: ${queries.length} queries in ${round((performance.now() - modeStarted) / 1000)} s`,
+        `${mode}: ${queries.length} queries in ${round((performance.now() - modeStarted) / 1000)} s (nDCG@10 ${modes[mode]['ndcg@10']})`,
       );
+    }
+    // Four decimals: the targets are stated to 0.01 and the table is read at that precision.
+    const figure = (value: number): string => value.toFixed(4);
+    const rows: Record<string, string | number>[] = EVAL_MODES.map((mode) => ({
+      mode,
+      'ndcg@10': figure(modes[mode]['ndcg@10']),
+      'recall@10': figure(modes[mode]['recall@10']),
+      'recall@100': figure(modes[mode]['recall@100']),
+      'mrr@10': figure(modes[mode]['mrr@10']),
+      vs_reference: reference ? figure(modes[mode]['ndcg@10'] - reference['ndcg@10']) : '',
+    }));
+    if (reference) {
+      rows.push({
+        mode: `reference BM25 (README: ${reference.setting})`,
+        'ndcg@10': figure(reference['ndcg@10']),
+        'recall@10': '',
+        'recall@100': reference['recall@100'] === undefined ? '' : figure(reference['recall@100']),
+        'mrr@10': reference['mrr@10'] === undefined ? '' : figure(reference['mrr@10']),
+        vs_reference: '',
+      });
     }
     console.log(
       '\n' +
         formatTable(
-          `Retrieval evaluation: ${basename(directory)}, ${queries.length} queries, store ${store.name}, embedder ${embedder.id}`,
-          EVAL_MODES.map((mode) => ({ mode, ...modes[mode] })),
+          `Retrieval evaluation: ${basename(directory)}, ${queries.length} queries, ${chunks} chunks, store ${store.name}, embedder ${embedder.id}, feedback ${options.feedback ? 'on' : 'off'}`,
+          rows,
         ) +
         '\n',
     );
-    return { dataset: basename(directory), modes };
+    return {
+      dataset: basename(directory),
+      store: store.name,
+      embedder: embedder.id,
+      queries: queries.length,
+      chunks,
+      feedback: options.feedback,
+      ...(reference ? { reference } : {}),
+      modes,
+    };
   } finally {
     await store.close();
     if (temporary) rmSync(temporary, { recursive: true, force: true });

@@ -1,10 +1,15 @@
 /**
- * `npm run eval -- retrieval --dataset DIR [--store lancedb|memory] [--dimensions 384]
- * [--chunk-size 256] [--chunk-overlap 32] [--limit-queries N]`: prints nDCG@10, recall@10,
- * recall@100 and MRR@10 per mode and, as its last line, one JSON object
- * `{"dataset", "modes": {"vector": {...}, "keyword": {...}, "hybrid": {...}, "hybrid+rerank": {...}}}`.
+ * `npm run eval -- retrieval --dataset DIR [--dataset DIR …] [--store lancedb|memory] [--dimensions 384]
+ * [--chunk-size 256] [--chunk-overlap 32] [--limit-queries N] [--no-feedback]`: for each BEIR folder,
+ * one table of nDCG@10, recall@10, recall@100 and MRR@10 per mode, beside the reference BM25 its
+ * README gives; the figures go to bench/results/eval-<dataset>[-<store>].json (the default store,
+ * LanceDB, writes eval-<dataset>.json). Progress goes to stderr; the last stdout line is one JSON
+ * object `{"datasets": [...]}`.
  */
-import { parseFlags } from './report';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { evaluateRetrieval } from './eval-retrieval';
 
 // LanceDB's full-text index build deadlocks on two cores with one pool thread (upstream #3568).
@@ -12,39 +17,85 @@ process.env.LANCE_CPU_THREADS ??= '2';
 process.env.LANCEDB_LOG ??= 'error';
 
 const USAGE =
-  'usage: npm run eval -- retrieval --dataset DIR [--store lancedb|memory] [--dimensions N] [--chunk-size N] [--chunk-overlap N] [--limit-queries N]';
+  'usage: npm run eval -- retrieval --dataset DIR [--dataset DIR …] [--store lancedb|memory] [--dimensions N] [--chunk-size N] [--chunk-overlap N] [--limit-queries N] [--no-feedback]';
+
+function fail(message: string): never {
+  console.error(`${message}\n${USAGE}`);
+  process.exit(2);
+}
 
 async function main(): Promise<void> {
-  const { positional, flags } = parseFlags(process.argv.slice(2));
-  if (positional[0] !== 'retrieval' || typeof flags.dataset !== 'string') {
-    console.error(USAGE);
-    process.exit(2);
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: process.argv.slice(2),
+      allowPositionals: true,
+      options: {
+        dataset: { type: 'string', multiple: true },
+        store: { type: 'string', default: 'lancedb' },
+        dimensions: { type: 'string', default: '384' },
+        'chunk-size': { type: 'string', default: '256' },
+        'chunk-overlap': { type: 'string', default: '32' },
+        'limit-queries': { type: 'string' },
+        'no-feedback': { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    fail((error as Error).message);
   }
-  const store = flags.store ?? 'lancedb';
-  if (store !== 'lancedb' && store !== 'memory') {
-    console.error(`--store must be lancedb or memory\n${USAGE}`);
-    process.exit(2);
-  }
-  const number = (name: string, fallback: number): number => {
-    const value = flags[name];
-    if (value === undefined) return fallback;
-    const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed <= 0) {
-      console.error(`--${name} must be a positive integer\n${USAGE}`);
-      process.exit(2);
-    }
-    return parsed;
+  const { positionals, values } = parsed;
+  if (positionals[0] !== 'retrieval' || positionals.length !== 1) fail('the only evaluation is "retrieval"');
+  const datasets = values.dataset ?? [];
+  if (datasets.length === 0) fail('--dataset DIR is required (repeat it for several collections)');
+  const store = values.store;
+  if (store !== 'lancedb' && store !== 'memory') fail('--store must be lancedb or memory');
+  const positive = (name: string, value: string | undefined): number => {
+    const number = Number(value);
+    if (!Number.isInteger(number) || number <= 0) fail(`--${name} must be a positive integer`);
+    return number;
   };
-  const result = await evaluateRetrieval({
-    dataset: flags.dataset,
-    store,
-    dimensions: number('dimensions', 384),
-    chunkSize: number('chunk-size', 256),
-    chunkOverlap: number('chunk-overlap', 32),
-    ...(flags['limit-queries'] === undefined ? {} : { limitQueries: number('limit-queries', 1) }),
-    log: (line) => console.error(`[eval] ${line}`),
-  });
-  console.log(JSON.stringify(result));
+  const resultsDir = resolve(__dirname, '../../../bench/results');
+  mkdirSync(resultsDir, { recursive: true });
+  const summaries = [];
+  for (const dataset of datasets) {
+    const result = await evaluateRetrieval({
+      dataset,
+      store,
+      dimensions: positive('dimensions', values.dimensions),
+      chunkSize: positive('chunk-size', values['chunk-size']),
+      chunkOverlap: positive('chunk-overlap', values['chunk-overlap']),
+      feedback: !values['no-feedback'],
+      ...(values['limit-queries'] === undefined
+        ? {}
+        : { limitQueries: positive('limit-queries', values['limit-queries']) }),
+      log: (line) => console.error(`[eval ${dataset}] ${line}`),
+    });
+    const suffix = `${store === 'lancedb' ? '' : `-${store}`}${values['no-feedback'] ? '-no-feedback' : ''}`;
+    // A smoke run (--limit-queries) or non-default chunking is printed, never written over the figures.
+    const defaults =
+      values['limit-queries'] === undefined &&
+      values['chunk-size'] === '256' &&
+      values['chunk-overlap'] === '32' &&
+      values.dimensions === '384';
+    if (defaults) {
+      const file = join(resultsDir, `eval-${result.dataset}${suffix}.json`);
+      writeFileSync(
+        file,
+        JSON.stringify(
+          {
+            ...result,
+            measured: new Date().toISOString(),
+            machine: `${cpus().length} vCPU ${cpus()[0]?.model ?? ''}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+          },
+          null,
+          2,
+        ) + '\n',
+      );
+      console.error(`[eval ${dataset}] wrote ${file}`);
+    }
+    summaries.push(result);
+  }
+  console.log(JSON.stringify({ datasets: summaries }));
   process.exit(0);
 }
 

@@ -57,6 +57,22 @@ export function checkQuery<Q extends StoreQuery>(query: Q, dimensions: number): 
   if (query.mode === 'vector') checkVector(query.vector, dimensions, 'the query vector');
   else if (typeof query.text !== 'string') {
     throw new InvalidRetrievalRequestError({ message: 'a keyword query needs text' });
+  } else if (query.terms !== undefined) {
+    if (
+      !Array.isArray(query.terms) ||
+      !query.terms.every(
+        (entry) =>
+          typeof entry?.term === 'string' &&
+          entry.term.length > 0 &&
+          typeof entry.weight === 'number' &&
+          Number.isFinite(entry.weight) &&
+          entry.weight > 0,
+      )
+    ) {
+      throw new InvalidRetrievalRequestError({
+        message: 'keyword terms must be {term: non-empty string, weight: finite number > 0}',
+      });
+    }
   }
   return query.filter === undefined ? query : { ...query, filter: parseMetadataFilter(query.filter) };
 }

@@ -13,6 +13,7 @@ export type {
   VectorRecord,
   VectorStore,
   VectorStoreCapabilities,
+  WeightedTerm,
 } from './vector-store';
 export { isMaintainableVectorStore } from './vector-store';
 export type { RerankCandidate, RerankRequest, RerankedItem, Reranker } from './reranker';

@@ -24,10 +24,27 @@ export interface VectorQuery {
   readonly includeVectors?: boolean;
 }
 
+/** An analyzed query term (the package's `analyze`: lowercased, stop words dropped, Porter-stemmed) and its weight. */
+export interface WeightedTerm {
+  readonly term: string;
+  /** Multiplies the term's BM25 contribution; > 0. */
+  readonly weight: number;
+}
+
 export interface KeywordQuery {
   readonly mode: 'keyword';
-  /** Free text, ranked by BM25 (or the store's full-text score). Never parsed as a query language. */
+  /**
+   * Free text, ranked by BM25 (or the store's full-text score). Never parsed as a query language.
+   * A word repeated in the query counts as many times (Lucene's bag-of-words query): a paragraph-long
+   * query that says `parallel` three times weighs it three times.
+   */
   readonly text: string;
+  /**
+   * Already analyzed, weighted terms (an expanded query, e.g. pseudo-relevance feedback) ranked
+   * instead of `text` by stores that declare `capabilities.weightedTerms`; `text` stays the fallback
+   * for the others.
+   */
+  readonly terms?: readonly WeightedTerm[];
   readonly topK: number;
   readonly filter?: MetadataFilter;
   readonly includeVectors?: boolean;
@@ -46,6 +63,8 @@ export interface VectorStoreCapabilities {
   readonly keyword: boolean;
   /** Results of vector search are exact (not approximate). */
   readonly exact: boolean;
+  /** Keyword queries honour `terms` (weighted, analyzed terms), scored with the package's analyzer. */
+  readonly weightedTerms?: boolean;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Embedder, EmbeddingCache } from '../ports';
+import type { Embedder, EmbeddingCache, StoreHit, StoreQuery } from '../ports';
 import { LocalEmbedder } from '../embedders/local-embedder';
 import { MemoryVectorStore } from '../adapters/memory';
 import { RetrievalService } from './retrieval-service';
@@ -205,6 +205,66 @@ describe('RetrievalService search', () => {
     await expect(service.search({ tenantId: 't', query: 'x', topK: 0 })).rejects.toMatchObject({
       code: 'INVALID_RETRIEVAL_REQUEST',
     });
+  });
+});
+
+describe('RetrievalService hybrid feedback', () => {
+  /** Records every query the service sends, to check what the feedback asked for. */
+  class RecordingStore extends MemoryVectorStore {
+    readonly queries: StoreQuery[] = [];
+    override search(tenantId: string, query: StoreQuery): Promise<StoreHit[]> {
+      this.queries.push(query);
+      return super.search(tenantId, query);
+    }
+  }
+  const documents: Record<string, string> = {
+    a: 'Supersonic wing flutter of thin panels.',
+    b: 'Wing panel flutter at supersonic speed.',
+    c: 'Panel flutter boundaries measured in a wind tunnel.',
+    d: 'Jet nozzle exhaust noise.',
+  };
+  async function seeded(feedback: boolean) {
+    const store = new RecordingStore({ dimensions: 64 });
+    const service = new RetrievalService({
+      embedder: new LocalEmbedder({ dimensions: 64 }),
+      store,
+      ...(feedback ? { feedback: { keywordDocs: 2, keywordTerms: 10, vectorDocs: 2 } } : { feedback: false }),
+    });
+    for (const [documentId, text] of Object.entries(documents))
+      await service.ingestDocument({ tenantId: 't', documentId, text });
+    return { store, service };
+  }
+
+  it('expands the keyword leg with terms of the first-pass hits (RM3) and fuses it', async () => {
+    const { store, service } = await seeded(true);
+    const response = await service.search({
+      tenantId: 't',
+      query: 'supersonic wing',
+      mode: 'hybrid',
+      topK: 4,
+    });
+    const expanded = store.queries.find((query) => query.mode === 'keyword' && query.terms !== undefined);
+    const terms = expanded?.mode === 'keyword' ? (expanded.terms ?? []).map(({ term }) => term) : [];
+    // The top hits (a, b) bring `flutter` and `panel`, which the query does not contain.
+    expect(terms).toEqual(expect.arrayContaining(['superson', 'wing', 'flutter', 'panel']));
+    // c shares no word with the query: only the expanded query finds it by keyword, above d.
+    const ranked = response.results.map((result) => result.documentId);
+    expect(ranked.slice(0, 2).sort()).toEqual(['a', 'b']);
+    expect(ranked.indexOf('c')).toBeLessThan(ranked.indexOf('d'));
+    expect(response.results.every((result) => !('vector' in result))).toBe(true);
+  });
+
+  it('sends no expanded query when feedback is off, and ranks c only by its vector', async () => {
+    const { store, service } = await seeded(false);
+    await service.search({ tenantId: 't', query: 'supersonic wing', mode: 'hybrid', topK: 4 });
+    expect(store.queries.some((query) => query.mode === 'keyword' && query.terms !== undefined)).toBe(false);
+    const keyword = await service.search({
+      tenantId: 't',
+      query: 'supersonic wing',
+      mode: 'keyword',
+      topK: 4,
+    });
+    expect(keyword.results.map((result) => result.documentId).sort()).toEqual(['a', 'b']);
   });
 });
 

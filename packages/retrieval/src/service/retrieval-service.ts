@@ -9,6 +9,7 @@ import type {
   IngestDocumentInput,
   IngestDocumentResult,
   Metadata,
+  MetadataFilter,
   RemoveDocumentInput,
   Reranker,
   Retrieval,
@@ -20,13 +21,18 @@ import type {
   StoredChunk,
   VectorRecord,
   VectorStore,
+  WeightedTerm,
 } from '../ports';
 import { DimensionMismatchError, InvalidRetrievalRequestError, UnsupportedSearchModeError } from '../errors';
 import { RecursiveTokenChunker } from '../chunking/recursive-token-chunker';
 import { parseMetadataFilter } from '../filters/metadata-filter';
 import { requireTenant } from '../internal/validate';
 import { LruEmbeddingCache } from './lru-embedding-cache';
+import { analyze } from '../text/analyzer';
+import { queryTermWeights } from '../text/bm25-index';
+import { rm3Expansion } from '../text/rm3';
 import { reciprocalRankFusion } from './reciprocal-rank-fusion';
+import { rocchioVector } from './rocchio';
 
 export interface RetrievalServiceOptions {
   readonly embedder: Embedder;
@@ -46,16 +52,39 @@ export interface RetrievalServiceOptions {
   /** Candidates each leg of a hybrid search returns before fusion (default 50, at least topK). */
   readonly hybridCandidates?: number;
   /**
-   * RRF constant k and leg weights. Defaults (k 20, vector 0.3, keyword 1) were chosen on the
-   * Cranfield dev set with the lexical `local` embedder, whose vector leg mostly repeats BM25:
-   * equal weights (k 60) ranked below BM25 alone there (nDCG@10 0.359 vs 0.368), these 0.374
-   * (docs/benchmarks.md). With a semantic embedder, start from k 60 and equal weights.
+   * Reciprocal rank fusion of the hybrid legs: constant `k` (default 20), `keywordWeight` (default 1)
+   * for the keyword leg (its RM3-expanded query when feedback is on), `firstPassWeight` (default 0.5)
+   * for the unexpanded keyword list, which also votes when feedback is on, and `vectorWeight`
+   * (default 0.3) for the vector leg. Chosen over Cranfield and CACM together by the worst margin
+   * over the reference BM25 of each (docs/benchmarks.md, bench/results/retrieval-sweep.json). With a
+   * semantic embedder, raise `vectorWeight` (start at 1) and measure with `npm run eval`.
    */
-  readonly fusion?: { readonly k?: number; readonly vectorWeight?: number; readonly keywordWeight?: number };
+  readonly fusion?: {
+    readonly k?: number;
+    readonly vectorWeight?: number;
+    readonly keywordWeight?: number;
+    readonly firstPassWeight?: number;
+  };
+  /**
+   * Pseudo-relevance feedback of hybrid search (default on; `false` turns it off): the first-pass
+   * keyword hits expand the keyword query by RM3 (`keywordDocs` 3 hits, `keywordTerms` 40 terms,
+   * `originalQueryWeight` 0.7; stores with `capabilities.weightedTerms` only) and move the query
+   * vector towards their vectors by Rocchio (`vectorDocs` 10 hits, `vectorBeta` 1). Costs one
+   * keyword search before the two legs run.
+   */
+  readonly feedback?: false | FeedbackOptions;
   /** First-stage candidates handed to the reranker (default 50, at least topK). */
   readonly rerankCandidates?: number;
   /** Largest accepted topK (default 100). */
   readonly maxTopK?: number;
+}
+
+export interface FeedbackOptions {
+  readonly keywordDocs?: number;
+  readonly keywordTerms?: number;
+  readonly originalQueryWeight?: number;
+  readonly vectorDocs?: number;
+  readonly vectorBeta?: number;
 }
 
 const RESERVED_METADATA = new Set(['documentId', 'headingPath', 'ordinal', 'tenantId']);
@@ -204,9 +233,9 @@ export class RetrievalService implements Retrieval {
           durationMs: 0,
         };
       });
-      this.ingestChunks.add(totals.added, { result: 'added', [ATTR.vectorStore]: storeName });
-      this.ingestChunks.add(totals.kept, { result: 'kept', [ATTR.vectorStore]: storeName });
-      this.ingestChunks.add(totals.removed, { result: 'removed', [ATTR.vectorStore]: storeName });
+      this.ingestChunks.add(totals.added, { [ATTR.chunkResult]: 'added', [ATTR.vectorStore]: storeName });
+      this.ingestChunks.add(totals.kept, { [ATTR.chunkResult]: 'kept', [ATTR.vectorStore]: storeName });
+      this.ingestChunks.add(totals.removed, { [ATTR.chunkResult]: 'removed', [ATTR.vectorStore]: storeName });
       // Embedding counts are per call; with one document they are exact, with several they are attributed to the first.
       const durationMs = performance.now() - started;
       return results.map((result, index) =>
@@ -301,34 +330,15 @@ export class RetrievalService implements Retrieval {
         const searchStarted = performance.now();
         let hits: { hit: StoreHit; score: number }[];
         if (mode === 'hybrid') {
-          const depth = Math.max(firstStage, this.options.hybridCandidates ?? 50);
-          const [vectorHits, keywordHits] = await Promise.all([
-            store.search(tenantId, {
-              mode: 'vector',
-              vector: queryVector as readonly number[],
-              topK: depth,
-              ...(filter ? { filter } : {}),
-              includeVectors,
-            }),
-            store.search(tenantId, {
-              mode: 'keyword',
-              text: input.query,
-              topK: depth,
-              ...(filter ? { filter } : {}),
-              includeVectors,
-            }),
-          ]);
-          const fusion = this.options.fusion ?? {};
-          hits = reciprocalRankFusion(
-            [
-              { items: vectorHits, weight: fusion.vectorWeight ?? 0.3 },
-              { items: keywordHits, weight: fusion.keywordWeight ?? 1 },
-            ],
-            (hit) => hit.id,
-            fusion.k ?? 20,
-          )
-            .slice(0, firstStage)
-            .map(({ item, score }) => ({ hit: item, score }));
+          hits = await this.hybrid(
+            tenantId,
+            input.query,
+            queryVector as readonly number[],
+            Math.max(firstStage, this.options.hybridCandidates ?? 50),
+            filter,
+            includeVectors,
+          );
+          hits = hits.slice(0, firstStage);
         } else {
           const found = await store.search(
             tenantId,
@@ -378,6 +388,92 @@ export class RetrievalService implements Retrieval {
           this.emptyResults.add(1, { [ATTR.searchMode]: mode, [ATTR.vectorStore]: store.name });
         return { mode, results, timings: { embedMs, searchMs, rerankMs, totalMs } };
       },
+    );
+  }
+
+  /**
+   * Hybrid search: a first keyword pass; with feedback, its top hits expand the keyword query (RM3)
+   * and move the query vector (Rocchio) before the expanded keyword and vector legs run together;
+   * the lists are fused by weighted reciprocal rank fusion.
+   */
+  private async hybrid(
+    tenantId: string,
+    query: string,
+    queryVector: readonly number[],
+    depth: number,
+    filter: MetadataFilter | undefined,
+    includeVectors: boolean,
+  ): Promise<{ hit: StoreHit; score: number }[]> {
+    const store = this.options.store;
+    const fusion = this.options.fusion ?? {};
+    const keywordWeight = fusion.keywordWeight ?? 1;
+    const vectorWeight = fusion.vectorWeight ?? 0.3;
+    const k = fusion.k ?? 20;
+    const feedback = this.options.feedback === false ? undefined : (this.options.feedback ?? {});
+    const scope = filter ? { filter } : {};
+    const vectorLeg = (vector: readonly number[]): Promise<StoreHit[]> =>
+      store.search(tenantId, { mode: 'vector', vector, topK: depth, ...scope, includeVectors });
+    const keywordLeg = (terms?: readonly WeightedTerm[]): Promise<StoreHit[]> =>
+      store.search(tenantId, {
+        mode: 'keyword',
+        text: query,
+        ...(terms ? { terms } : {}),
+        topK: depth,
+        ...scope,
+        includeVectors: includeVectors || terms === undefined,
+      });
+    const fuse = (lists: { items: StoreHit[]; weight: number }[]): { hit: StoreHit; score: number }[] =>
+      reciprocalRankFusion(lists, (hit) => hit.id, k).map(({ item, score }) => ({ hit: item, score }));
+
+    if (feedback === undefined) {
+      const [vectorHits, keywordHits] = await Promise.all([vectorLeg(queryVector), keywordLeg()]);
+      return fuse([
+        { items: vectorHits, weight: vectorWeight },
+        { items: keywordHits, weight: keywordWeight },
+      ]);
+    }
+    // The first pass also returns vectors: Rocchio needs those of its top hits.
+    const firstPass = await keywordLeg();
+    const keywordDocs = feedback.keywordDocs ?? 3;
+    const vectorDocs = feedback.vectorDocs ?? 10;
+    const expandable = store.capabilities.weightedTerms === true && firstPass.length > 0 && keywordDocs > 0;
+    const expandedTerms = expandable
+      ? rm3Expansion(
+          queryTermWeights(query),
+          firstPass.slice(0, keywordDocs).map((hit) => ({
+            terms: analyze(hit.text).map(({ term }) => term),
+            score: hit.score,
+          })),
+          {
+            ...(feedback.keywordTerms === undefined ? {} : { feedbackTerms: feedback.keywordTerms }),
+            ...(feedback.originalQueryWeight === undefined
+              ? {}
+              : { originalQueryWeight: feedback.originalQueryWeight }),
+          },
+        )
+      : undefined;
+    const movedVector = rocchioVector(
+      queryVector,
+      firstPass.slice(0, vectorDocs).flatMap((hit) => (hit.vector ? [hit.vector] : [])),
+      feedback.vectorBeta ?? 1,
+    );
+    const [vectorHits, expandedHits] = await Promise.all([
+      vectorLeg(movedVector),
+      expandedTerms && expandedTerms.length > 0 ? keywordLeg(expandedTerms) : Promise.resolve(undefined),
+    ]);
+    // The first pass was asked for vectors for Rocchio; drop them unless the caller wants them.
+    const firstPassHits = includeVectors ? firstPass : firstPass.map(({ vector: _vector, ...hit }) => hit);
+    return fuse(
+      expandedHits === undefined
+        ? [
+            { items: vectorHits, weight: vectorWeight },
+            { items: firstPassHits, weight: keywordWeight },
+          ]
+        : [
+            { items: expandedHits, weight: keywordWeight },
+            { items: firstPassHits, weight: fusion.firstPassWeight ?? 0.5 },
+            { items: vectorHits, weight: vectorWeight },
+          ],
     );
   }
 

@@ -1,5 +1,5 @@
 import { analyze } from './analyzer';
-import { Bm25Index } from './bm25-index';
+import { Bm25Index, queryTermWeights } from './bm25-index';
 import { porterStem } from './porter-stemmer';
 
 describe('analyzer', () => {
@@ -50,5 +50,23 @@ describe('Bm25Index', () => {
     index.remove('2');
     expect(index.search('boundary', 10)).toEqual([]);
     expect(index.size).toBe(2);
+  });
+
+  it('counts a word repeated in the query as many times (bag of words), and weighted terms multiply scores', () => {
+    const index = new Bm25Index();
+    index.add('heat', 'heat transfer');
+    index.add('wing', 'wing flutter');
+    index.add('other', 'nozzle jet');
+    // Both documents match one query word each with the same idf and length: the repeated word wins.
+    expect(index.search('wing heat heat', 10).map((hit) => hit.id)).toEqual(['heat', 'wing']);
+    expect(index.search('wing wing heat', 10).map((hit) => hit.id)).toEqual(['wing', 'heat']);
+    expect(queryTermWeights('Wings of the wing, heat')).toEqual([
+      { term: 'wing', weight: 2 },
+      { term: 'heat', weight: 1 },
+    ]);
+    const once = index.searchTerms([{ term: 'heat', weight: 1 }], 10);
+    const thrice = index.searchTerms([{ term: 'heat', weight: 3 }], 10);
+    expect(thrice[0]?.score).toBeCloseTo(3 * (once[0]?.score as number), 10);
+    expect(index.search('wing heat heat', 10)[0]?.score).toBeCloseTo(2 * (once[0]?.score as number), 10);
   });
 });

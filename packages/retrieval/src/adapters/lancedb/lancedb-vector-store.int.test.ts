@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { VectorRecord } from '../../ports';
 import { LocalEmbedder } from '../../embedders/local-embedder';
+import { MemoryVectorStore } from '../memory';
 import { LancedbVectorStore } from './lancedb-vector-store';
 import { toSqlPredicate } from './lancedb-filter';
 
@@ -120,6 +121,54 @@ describe('LancedbVectorStore (embedded, on disk)', () => {
     expect(hits.map((hit) => hit.id)).toContain('r1');
     await writer.close();
     await reader.close();
+  });
+
+  it('ranks keyword queries with the memory store’s BM25: same terms, repeated words and weights counted', async () => {
+    const lance = await LancedbVectorStore.open({ uri: directory, dimensions: 32 });
+    const memory = new MemoryVectorStore({ dimensions: 32 });
+    const texts = [
+      'Heat transfer to a heated plate.',
+      'Wings flutter in supersonic flow.',
+      'The flutter of wing panels, and the heat of the flow.',
+      'Nozzle jets.',
+    ];
+    const vectors = await embedder.embed(texts);
+    const rows: VectorRecord[] = texts.map((text, i) => ({
+      id: `k${i}`,
+      documentId: `k${i}`,
+      ordinal: 0,
+      contentHash: `k${i}`,
+      text,
+      vector: vectors[i] as number[],
+      metadata: {},
+    }));
+    await lance.upsert('t', rows);
+    await memory.upsert('t', rows);
+    expect(lance.capabilities.weightedTerms).toBe(true);
+    const queries = [
+      { mode: 'keyword' as const, text: 'wing heat heat', topK: 4 },
+      { mode: 'keyword' as const, text: 'wing wing heat', topK: 4 },
+      {
+        mode: 'keyword' as const,
+        text: 'ignored when terms are given',
+        terms: [
+          { term: 'flutter', weight: 0.2 },
+          { term: 'nozzl', weight: 3 },
+        ],
+        topK: 4,
+      },
+    ];
+    for (const query of queries) {
+      const fromLance = await lance.search('t', query);
+      const fromMemory = await memory.search('t', query);
+      expect(fromLance.map((hit) => hit.id)).toEqual(fromMemory.map((hit) => hit.id));
+      fromLance.forEach((hit, i) => expect(hit.score).toBeCloseTo(fromMemory[i]?.score as number, 3));
+    }
+    expect((await lance.search('t', queries[2] as (typeof queries)[2]))[0]?.id).toBe('k3');
+    await expect(
+      lance.search('t', { mode: 'keyword', text: 'x', terms: [{ term: 'x', weight: -1 }], topK: 1 }),
+    ).rejects.toMatchObject({ code: 'INVALID_RETRIEVAL_REQUEST' });
+    await lance.close();
   });
 
   it('refuses filters on undeclared fields', async () => {

@@ -10,10 +10,13 @@ import type {
   StoredChunk,
   VectorRecord,
   VectorStoreCapabilities,
+  WeightedTerm,
 } from '../../ports';
 import { DimensionMismatchError, RetrievalError, VectorStoreUnavailableError } from '../../errors';
 import { guardStoreCall } from '../../internal/store-guard';
 import { checkQuery, checkRecords, requireTenant } from '../../internal/validate';
+import { analyze } from '../../text/analyzer';
+import { queryTermWeights } from '../../text/bm25-index';
 import { metadataColumn, sqlString, toSqlPredicate, type MetadataFieldType } from './lancedb-filter';
 
 export interface LancedbAnnOptions {
@@ -63,6 +66,12 @@ export interface LancedbVectorStoreOptions {
 }
 
 const SYSTEM_COLUMNS = ['id', 'document_id', 'ordinal', 'content_hash', 'text', 'metadata_json'];
+/**
+ * The chunk's text analyzed by the package's analyzer (lowercase, stop words out, Porter stems),
+ * space-separated: the column the full-text index covers, so that LanceDB's BM25 sees the same terms
+ * as the memory store's and a query can weigh each term (a repeated query word, an RM3 expansion).
+ */
+const TERMS_COLUMN = 'fts_terms';
 const MAX_ROWS = 1_000_000;
 
 /**
@@ -79,6 +88,11 @@ export class LancedbVectorStore implements MaintainableVectorStore {
   private readonly fields: Readonly<Record<string, MetadataFieldType>>;
   private ftsReady = false;
   private closed = false;
+  /**
+   * Tables created before the analyzed-terms column keep the full-text index on `text` (tantivy's
+   * English analyzer, each query word counted once); re-create them to get the weighted BM25.
+   */
+  private readonly analyzedTerms: boolean;
   /** IVF partitions of the vector index (known when built here, else estimated at open). */
   private partitions = 1;
   /** The kind of vector index the table has (none: exact scans). */
@@ -89,10 +103,12 @@ export class LancedbVectorStore implements MaintainableVectorStore {
     private readonly table: lancedb.Table,
     private readonly options: LancedbVectorStoreOptions,
     hasVectorIndex: boolean,
+    analyzedTerms: boolean,
   ) {
     this.dimensions = options.dimensions;
     this.fields = options.metadataFields ?? {};
-    this.capabilities = { keyword: true, exact: !hasVectorIndex };
+    this.analyzedTerms = analyzedTerms;
+    this.capabilities = { keyword: true, exact: !hasVectorIndex, weightedTerms: analyzedTerms };
   }
 
   /** Opens (or creates) the table; fails with `VectorStoreUnavailableError` if the directory cannot be used. */
@@ -113,11 +129,12 @@ export class LancedbVectorStore implements MaintainableVectorStore {
       );
       const names = await connection.tableNames();
       let table: lancedb.Table;
+      let analyzedTerms = true;
       if (names.includes(tableName)) {
         table = await connection.openTable(tableName);
-        await checkSchema(table, options);
+        analyzedTerms = await checkSchema(table, options);
       } else {
-        table = await connection.createEmptyTable(tableName, schemaFor(options), {
+        table = await connection.createEmptyTable(tableName, schemaFor(options, true), {
           existOk: true,
           storageOptions: { new_table_data_storage_version: options.dataStorageVersion ?? 'legacy' },
         });
@@ -128,8 +145,11 @@ export class LancedbVectorStore implements MaintainableVectorStore {
         table,
         options,
         indexes.some((index) => index.columns.includes('vector')),
+        analyzedTerms,
       );
-      store.ftsReady = indexes.some((index) => index.columns.includes('text') && index.indexType === 'FTS');
+      store.ftsReady = indexes.some(
+        (index) => index.columns.includes(store.ftsColumn) && index.indexType === 'FTS',
+      );
       const vectorIndex = indexes.find((index) => index.columns.includes('vector'));
       if (vectorIndex) {
         store.vectorIndex = /hnsw/i.test(vectorIndex.indexType) ? 'hnsw_sq' : 'ivf_flat';
@@ -152,7 +172,7 @@ export class LancedbVectorStore implements MaintainableVectorStore {
     if (records.length === 0) return;
     const rows = records.map((record) => this.toRow(tenantId, record));
     await this.guard('upsert', async () => {
-      const data = lancedb.makeArrowTable(rows, { schema: schemaFor(this.options) });
+      const data = lancedb.makeArrowTable(rows, { schema: schemaFor(this.options, this.analyzedTerms) });
       await this.table
         .mergeInsert(['tenant_id', 'id'])
         .whenMatchedUpdateAll()
@@ -226,13 +246,13 @@ export class LancedbVectorStore implements MaintainableVectorStore {
       query.filter === undefined ? tenant : `${tenant} AND ${toSqlPredicate(query.filter, this.fields)}`;
     const columns = query.includeVectors ? [...SYSTEM_COLUMNS, 'vector'] : SYSTEM_COLUMNS;
     if (query.mode === 'keyword') {
-      const text = query.text.trim();
-      if (text.length === 0) return [];
+      const fullTextQuery = this.fullTextQuery(query.text, query.terms);
+      if (fullTextQuery === undefined) return [];
       await this.ensureFullTextIndex();
       const rows = await this.guard('keyword search', () =>
         this.table
           .query()
-          .fullTextSearch(new lancedb.MatchQuery(text, 'text'))
+          .fullTextSearch(fullTextQuery)
           .where(where)
           .select([...columns, '_score'])
           .limit(query.topK)
@@ -283,9 +303,9 @@ export class LancedbVectorStore implements MaintainableVectorStore {
       const built: string[] = [];
       const existing = await this.table.listIndices();
       const has = (column: string): boolean => existing.some((index) => index.columns.includes(column));
-      if (!has('text')) {
+      if (!has(this.ftsColumn)) {
         await this.createFullTextIndex();
-        built.push('fts(text)');
+        built.push(`fts(${this.ftsColumn})`);
       }
       if (!has('document_id') && rows > 0) {
         await this.table.createIndex('document_id', { config: lancedb.Index.btree() });
@@ -312,7 +332,11 @@ export class LancedbVectorStore implements MaintainableVectorStore {
           this.partitions = numPartitions;
         }
         this.vectorIndex = kind;
-        (this as { capabilities: VectorStoreCapabilities }).capabilities = { keyword: true, exact: false };
+        (this as { capabilities: VectorStoreCapabilities }).capabilities = {
+          keyword: true,
+          exact: false,
+          weightedTerms: this.analyzedTerms,
+        };
       }
       await this.table.optimize();
       const indexes = (await this.table.listIndices()).map(
@@ -333,28 +357,63 @@ export class LancedbVectorStore implements MaintainableVectorStore {
     this.connection.close();
   }
 
+  /** The column the full-text index covers. */
+  private get ftsColumn(): string {
+    return this.analyzedTerms ? TERMS_COLUMN : 'text';
+  }
+
+  /**
+   * BM25 over the analyzed terms: one SHOULD clause per distinct term, boosted by its weight (its
+   * count in the query, or its expansion weight), which is Lucene's bag-of-words query. LanceDB's
+   * scorer is BM25 with k1 1.2, b 0.75 and Lucene's idf, so this ranks as the memory store does.
+   */
+  private fullTextQuery(
+    text: string,
+    terms: readonly WeightedTerm[] | undefined,
+  ): lancedb.FullTextQuery | undefined {
+    if (!this.analyzedTerms) {
+      const trimmed = text.trim();
+      return trimmed.length === 0 ? undefined : new lancedb.MatchQuery(trimmed, 'text');
+    }
+    const weighted = terms ?? queryTermWeights(text);
+    if (weighted.length === 0) return undefined;
+    const clauses = weighted.map(
+      ({ term, weight }) => new lancedb.MatchQuery(term, TERMS_COLUMN, { boost: weight }),
+    );
+    if (clauses.length === 1) return clauses[0];
+    return new lancedb.BooleanQuery(clauses.map((clause) => [lancedb.Occur.Should, clause]));
+  }
+
   private async ensureFullTextIndex(): Promise<void> {
     if (this.ftsReady) return;
     // LanceDB needs an inverted index before any full-text query. On an empty or small table
     // building it takes milliseconds; larger tables get it from `optimize()` first.
     const indexes = await this.table.listIndices();
-    if (!indexes.some((index) => index.columns.includes('text')))
+    if (!indexes.some((index) => index.columns.includes(this.ftsColumn)))
       await this.guard('full-text index', () => this.createFullTextIndex());
     this.ftsReady = true;
   }
 
   private async createFullTextIndex(): Promise<void> {
-    await this.table.createIndex('text', {
-      config: lancedb.Index.fts({
-        baseTokenizer: 'simple',
-        language: 'English',
-        stem: true,
-        removeStopWords: true,
-        lowercase: true,
-        asciiFolding: true,
-      }),
-      replace: true,
-    });
+    const config = this.analyzedTerms
+      ? // The terms are analyzed already: split on spaces and nothing else (no second stemmer).
+        lancedb.Index.fts({
+          baseTokenizer: 'whitespace',
+          lowercase: false,
+          stem: false,
+          removeStopWords: false,
+          asciiFolding: false,
+          withPosition: false,
+        })
+      : lancedb.Index.fts({
+          baseTokenizer: 'simple',
+          language: 'English',
+          stem: true,
+          removeStopWords: true,
+          lowercase: true,
+          asciiFolding: true,
+        });
+    await this.table.createIndex(this.ftsColumn, { config, replace: true });
     this.ftsReady = true;
   }
 
@@ -369,6 +428,10 @@ export class LancedbVectorStore implements MaintainableVectorStore {
       metadata_json: JSON.stringify(record.metadata),
       vector: Float32Array.from(record.vector),
     };
+    if (this.analyzedTerms)
+      row[TERMS_COLUMN] = analyze(record.text)
+        .map(({ term }) => term)
+        .join(' ');
     for (const [field, type] of Object.entries(this.fields)) {
       const value = record.metadata[field];
       row[metadataColumn(field)] = typeof value === type ? value : null;
@@ -410,7 +473,7 @@ function fromRow(row: Row): StoredChunk {
   };
 }
 
-function schemaFor(options: LancedbVectorStoreOptions): Schema {
+function schemaFor(options: LancedbVectorStoreOptions, analyzedTerms: boolean): Schema {
   const metadataFields = Object.entries(options.metadataFields ?? {}).map(
     ([field, type]) =>
       new Field(
@@ -427,12 +490,14 @@ function schemaFor(options: LancedbVectorStoreOptions): Schema {
     new Field('content_hash', new Utf8(), false),
     new Field('text', new Utf8(), false),
     new Field('metadata_json', new Utf8(), false),
+    ...(analyzedTerms ? [new Field(TERMS_COLUMN, new Utf8(), false)] : []),
     ...metadataFields,
     new Field('vector', new FixedSizeList(options.dimensions, new Field('item', new Float32(), true)), false),
   ]);
 }
 
-async function checkSchema(table: lancedb.Table, options: LancedbVectorStoreOptions): Promise<void> {
+/** Checks an existing table against the options; returns whether it has the analyzed-terms column. */
+async function checkSchema(table: lancedb.Table, options: LancedbVectorStoreOptions): Promise<boolean> {
   const schema = await table.schema();
   const vector = schema.fields.find((field) => field.name === 'vector');
   const size = (vector?.type as { listSize?: number } | undefined)?.listSize;
@@ -450,4 +515,5 @@ async function checkSchema(table: lancedb.Table, options: LancedbVectorStoreOpti
       message: `LanceDB table at ${options.uri} lacks columns for metadata fields ${missing.join(', ')}; migrate it (addColumns) or use a new table`,
     });
   }
+  return schema.fields.some((column) => column.name === TERMS_COLUMN);
 }

@@ -30,7 +30,7 @@ interface TenantData {
 export class MemoryVectorStore implements VectorStore {
   readonly name = 'memory';
   readonly dimensions: number;
-  readonly capabilities: VectorStoreCapabilities = { keyword: true, exact: true };
+  readonly capabilities: VectorStoreCapabilities = { keyword: true, exact: true, weightedTerms: true };
   private readonly tenants = new Map<string, TenantData>();
   private closed = false;
 
@@ -102,9 +102,11 @@ export class MemoryVectorStore implements VectorStore {
     if (query.mode === 'keyword') {
       if (!this.capabilities.keyword)
         throw new UnsupportedSearchModeError({ message: 'keyword search unsupported' });
-      const ranked = tenant.keywords.search(query.text, query.topK, (id) =>
-        accept(tenant.records.get(id) as VectorRecord),
-      );
+      const accepted = (id: string): boolean => accept(tenant.records.get(id) as VectorRecord);
+      const ranked =
+        query.terms === undefined
+          ? tenant.keywords.search(query.text, query.topK, accepted)
+          : tenant.keywords.searchTerms(query.terms, query.topK, accepted);
       return ranked.map(({ id, score }) => hit(tenant.records.get(id) as VectorRecord, score));
     }
     const scored: { record: VectorRecord; score: number }[] = [];
