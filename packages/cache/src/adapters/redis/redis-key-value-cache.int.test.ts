@@ -1,5 +1,12 @@
-import { describeWithRedis, redisUrl, uniqueName } from '@ai-scale/testkit';
-import { Redis } from 'ioredis';
+import {
+  describeWithRedis,
+  describeWithRedisCluster,
+  redisUrl,
+  startRedisCluster,
+  uniqueName,
+  type RedisCluster,
+} from '@ai-scale/testkit';
+import { Cluster, Redis } from 'ioredis';
 import { keyValueCacheContract } from '../../testing';
 import { deleteRedisKeysByPrefix } from './delete-keys-by-prefix';
 import { RedisKeyValueCache } from './redis-key-value-cache';
@@ -27,6 +34,24 @@ describeWithRedis('RedisKeyValueCache', () => {
   afterAll(() => admin.quit());
 
   afterAll(() => deleteRedisKeysByPrefix(redisUrl(), filePrefix));
+
+  it('keeps every key of a namespace in one hash tag, and clears it without SCAN', async () => {
+    const prefix = `${filePrefix}layout:`;
+    const cache = openCache(prefix, {});
+    try {
+      await cache.set('t', 'a', 1);
+      await cache.set('t', 'b', 2);
+      await cache.increment('t', 'generation');
+      const keys = (await admin.keys(`*${prefix}*`)).sort();
+      expect(keys).toEqual([`{${prefix}t}|c`, `{${prefix}t}|i`, `{${prefix}t}|k|a`, `{${prefix}t}|k|b`]);
+      // The index lives as long as its longest-lived entry: nothing this cache writes is forever.
+      expect(await admin.pttl(`{${prefix}t}|i`)).toBeGreaterThan(0);
+      expect(await cache.clearNamespace('t')).toBe(3);
+      expect(await admin.keys(`*${prefix}*`)).toEqual([]);
+    } finally {
+      await cache.close();
+    }
+  });
 
   // First, so that ioredis's reconnect timers of the refused connection are long gone when the file ends.
   it('fails with CacheUnavailableError when Redis does not answer, and getOrCompute still computes', async () => {
@@ -60,8 +85,8 @@ describeWithRedis('RedisKeyValueCache', () => {
     try {
       await cache.set('ns', 'forever', 1);
       await cache.set('ns', 'short', 1, { ttlMs: 1000, staleWhileRevalidateMs: 500 });
-      const forever = await admin.pttl(`${prefix}ns|k|forever`);
-      const short = await admin.pttl(`${prefix}ns|k|short`);
+      const forever = await admin.pttl(`{${prefix}ns}|k|forever`);
+      const short = await admin.pttl(`{${prefix}ns}|k|short`);
       expect(forever).toBeGreaterThan(50_000);
       expect(forever).toBeLessThanOrEqual(60_000);
       expect(short).toBeGreaterThan(0);
@@ -75,8 +100,8 @@ describeWithRedis('RedisKeyValueCache', () => {
     const prefix = `${filePrefix}foreign:`;
     const cache = openCache(prefix, {});
     try {
-      await admin.set(`${prefix}ns|k|garbage`, 'not json', 'PX', 60_000);
-      await admin.set(`${prefix}ns|k|shape`, '{"hello":"world"}', 'PX', 60_000);
+      await admin.set(`{${prefix}ns}|k|garbage`, 'not json', 'PX', 60_000);
+      await admin.set(`{${prefix}ns}|k|shape`, '{"hello":"world"}', 'PX', 60_000);
       expect(await cache.get('ns', 'garbage')).toBeUndefined();
       expect(await cache.getMany('ns', ['garbage', 'shape'])).toEqual([undefined, undefined]);
       expect(await cache.getOrCompute('ns', 'shape', async () => 'computed')).toBe('computed');
@@ -93,5 +118,68 @@ describeWithRedis('RedisKeyValueCache', () => {
     expect(() => new RedisKeyValueCache({ url: 'not a url' })).toThrow(
       expect.objectContaining({ code: 'INVALID_CACHE_OPTIONS' }),
     );
+  });
+});
+
+describeWithRedisCluster('RedisKeyValueCache on a 3-master Redis Cluster', () => {
+  let cluster: RedisCluster;
+  let clusterInstance = 0;
+  beforeAll(async () => {
+    cluster = await startRedisCluster();
+  }, 60_000);
+  afterAll(() => cluster?.stop());
+
+  const openClusterCache = (
+    prefix: string,
+    options: ConstructorParameters<typeof RedisKeyValueCache>[0],
+  ): RedisKeyValueCache => {
+    const cache = new RedisKeyValueCache({
+      ...options,
+      cluster: { nodes: cluster.nodes },
+      keyPrefix: prefix,
+      computeLock: { ttlMs: 5000, pollMs: 5 },
+    });
+    prefixes.set(cache, prefix);
+    return cache;
+  };
+
+  keyValueCacheContract(
+    { describe, it, afterEach },
+    {
+      create: async ({ now, defaultTtlMs, maxValueBytes }) =>
+        openClusterCache(`kv${clusterInstance++}:`, { now, defaultTtlMs, maxValueBytes }),
+      createSibling: async (cache, { now }) => openClusterCache(prefixes.get(cache) as string, { now }),
+    },
+    { lruEviction: false, crossInstanceSingleFlight: true },
+  );
+
+  it('spreads namespaces over the masters and clears each on its own node (redis+cluster:// URL)', async () => {
+    const cache = new RedisKeyValueCache({ url: cluster.url, keyPrefix: 'spread:' });
+    const admin = new Cluster(cluster.nodes.map(({ host, port }) => ({ host, port })));
+    try {
+      const namespaces = Array.from({ length: 30 }, (_, index) => `tenant-${index}`);
+      for (const namespace of namespaces) {
+        await cache.set(namespace, 'answer', namespace);
+        await cache.increment(namespace, 'generation');
+      }
+      const slots = await Promise.all(
+        namespaces.map((namespace) => admin.cluster('KEYSLOT', `{spread:${namespace}}|k|answer`)),
+      );
+      const slotRanges = (await admin.cluster('SLOTS')) as unknown as Array<
+        [number, number, [string, number]]
+      >;
+      const owners = new Set(
+        slots.map((slot) => slotRanges.find(([from, to]) => slot >= from && slot <= to)?.[2][1]),
+      );
+      expect(owners.size).toBeGreaterThanOrEqual(2);
+      for (const namespace of namespaces) expect(await cache.clearNamespace(namespace)).toBe(2);
+      for (const namespace of namespaces) {
+        expect(await cache.get(namespace, 'answer')).toBeUndefined();
+        expect(await cache.getCounters(namespace, ['generation'])).toEqual([0]);
+      }
+    } finally {
+      await cache.close();
+      admin.disconnect();
+    }
   });
 });

@@ -1,24 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { Redis, type RedisOptions } from 'ioredis';
-import {
-  CacheUnavailableError,
-  InvalidCacheKeyError,
-  InvalidCacheOptionsError,
-  type JsonValue,
-} from '../../index';
+import { CacheUnavailableError, InvalidCacheKeyError, type JsonValue } from '../../index';
 import { BaseKeyValueCache, type BaseCacheOptions } from '../../internal/base-key-value-cache';
 import type { EncodedEntry } from '../../internal/stored-entry';
 import { assertBound } from '../../internal/validation';
-
-/** Connection settings; no ioredis type crosses this boundary. */
-export interface RedisConnectionOptions {
-  readonly host?: string;
-  readonly port?: number;
-  readonly username?: string;
-  readonly password?: string;
-  readonly db?: number;
-  readonly tls?: boolean;
-}
+import {
+  closeRedisClient,
+  createRedisClient,
+  type RedisClient,
+  type RedisTargetOptions,
+} from './redis-connection';
 
 export interface RedisComputeLockOptions {
   /** How long the lock is held at most (a crashed holder frees it after this). Default 10 s. */
@@ -29,10 +19,11 @@ export interface RedisComputeLockOptions {
   readonly pollMs?: number;
 }
 
-export interface RedisKeyValueCacheOptions extends BaseCacheOptions {
-  /** `redis://[user:password@]host:port[/db]` (or `rediss://`). Takes precedence over `connection`. */
-  readonly url?: string;
-  readonly connection?: RedisConnectionOptions;
+/**
+ * Where to connect: `url` (`redis://…`, or `redis+cluster://host:port,host:port` for a cluster),
+ * `connection`, or `cluster: { nodes: [{ host, port }] }`.
+ */
+export interface RedisKeyValueCacheOptions extends BaseCacheOptions, RedisTargetOptions {
   /** Prefix of every key this cache writes: `[A-Za-z0-9_.:@%/-]`. Default `ai-scale:cache:`. */
   readonly keyPrefix?: string;
   /** Cross-process single-flight lock for `getOrCompute`; `false` disables it. Default on. */
@@ -48,7 +39,19 @@ export interface RedisKeyValueCacheOptions extends BaseCacheOptions {
 
 const PREFIX_PATTERN = /^[A-Za-z0-9_.:@%/-]{0,128}$/;
 const RELEASE_LOCK = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
-const SCAN_BATCH = 500;
+const BATCH = 500;
+
+/**
+ * KEYS: entry, namespace index. ARGV: entry text, retain ms, key, retain deadline (epoch ms), now.
+ * Writes the entry with its TTL, records it in the index (score: when Redis drops it), forgets
+ * index members already gone, and keeps the index alive as long as its longest-lived entry.
+ */
+const WRITE_SCRIPT = `
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[5])
+if redis.call('PTTL', KEYS[2]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[2], ARGV[2]) end
+return 1`;
 
 /** Escapes Redis glob metacharacters so a key prefix matches literally in SCAN MATCH. */
 function escapeGlob(text: string): string {
@@ -56,10 +59,17 @@ function escapeGlob(text: string): string {
 }
 
 /**
- * A cache in Redis (standalone or Sentinel; not Redis Cluster, whose SCAN is per node) through ioredis 5,
- * which this adapter owns: pass a URL or connection options, call `close()` when done.
+ * A cache in Redis (standalone, Sentinel or Redis Cluster) through ioredis 5, which this adapter owns:
+ * pass a URL, connection options or cluster seed nodes, call `close()` when done.
  *
- * Keys: `<prefix><namespace>|k|<key>` for entries, `|c|` for counters, `|l|` for compute locks.
+ * Keys: everything of one namespace shares the hash tag `{<prefix><namespace>}`, so a namespace is
+ * one Redis Cluster slot and every multi-key command (`MGET` of `getMany`, `HMGET` of `getCounters`,
+ * the write script, `UNLINK` batches) stays within it:
+ * `{<prefix><namespace>}|k|<key>` entries, `|c` one hash of the namespace's counters, `|i` a zset
+ * index of its entry keys (score: when Redis drops the entry), `|l|<key>` compute locks.
+ * `clearNamespace` and `deleteByPrefix` walk that index (never `SCAN`, which in a cluster sees one
+ * node only, and is O(keyspace) anywhere). A hot namespace therefore lives on one node: the response
+ * cache has one per tenant, plus one global namespace of prompt-version counters.
  * Freshness is decided by this process's clock from deadlines stored in the entry; Redis `PX` reclaims
  * the entry once its stale window has passed.
  *
@@ -76,7 +86,7 @@ function escapeGlob(text: string): string {
  */
 export class RedisKeyValueCache extends BaseKeyValueCache {
   readonly name = 'redis';
-  private readonly client: Redis;
+  private readonly client: RedisClient;
   private readonly prefix: string;
   private readonly lock: Required<RedisComputeLockOptions> | null;
   private readonly maxRetentionMs: number;
@@ -103,35 +113,23 @@ export class RedisKeyValueCache extends BaseKeyValueCache {
       };
       for (const [name, value] of Object.entries(this.lock)) assertBound(`computeLock.${name}`, value);
     }
-    const redisOptions: RedisOptions = {
-      lazyConnect: false,
-      maxRetriesPerRequest: 1,
-      commandTimeout: options.commandTimeoutMs ?? 1000,
-      ...(options.connection?.tls ? { tls: {} } : {}),
-      host: options.connection?.host,
-      port: options.connection?.port,
-      username: options.connection?.username,
-      password: options.connection?.password,
-      db: options.connection?.db,
-    };
-    if (options.url !== undefined) {
-      try {
-        new URL(options.url);
-      } catch (error) {
-        throw new InvalidCacheOptionsError('url', `not a URL (${(error as Error).message})`);
-      }
-    }
-    this.client = options.url === undefined ? new Redis(redisOptions) : new Redis(options.url, redisOptions);
-    // Errors surface on the commands as CacheUnavailableError; without a listener ioredis logs each retry.
-    this.client.on('error', () => undefined);
+    this.client = createRedisClient(options, { commandTimeoutMs: options.commandTimeoutMs ?? 1000 });
+  }
+
+  private tag(namespace: string): string {
+    return `{${this.prefix}${namespace}}`;
   }
 
   private entryKey(namespace: string, key: string): string {
-    return `${this.prefix}${namespace}|k|${key}`;
+    return `${this.tag(namespace)}|k|${key}`;
   }
 
-  private counterKey(namespace: string, key: string): string {
-    return `${this.prefix}${namespace}|c|${key}`;
+  private countersKey(namespace: string): string {
+    return `${this.tag(namespace)}|c`;
+  }
+
+  private indexKey(namespace: string): string {
+    return `${this.tag(namespace)}|i`;
   }
 
   private async call<T>(operation: string, run: () => Promise<T>): Promise<T> {
@@ -160,43 +158,88 @@ export class RedisKeyValueCache extends BaseKeyValueCache {
 
   protected async writeRaw(namespace: string, key: string, entry: EncodedEntry): Promise<void> {
     const retainMs = entry.retainMs ?? this.maxRetentionMs;
-    await this.call('set', () => this.client.set(this.entryKey(namespace, key), entry.text, 'PX', retainMs));
+    // Index scores are Redis's own (wall-clock) expiry, not the injectable freshness clock.
+    const now = Date.now();
+    await this.call('set', () =>
+      this.client.eval(
+        WRITE_SCRIPT,
+        2,
+        this.entryKey(namespace, key),
+        this.indexKey(namespace),
+        entry.text,
+        retainMs,
+        key,
+        now + retainMs,
+        now,
+      ),
+    );
   }
 
   protected async deleteRaw(namespace: string, key: string): Promise<boolean> {
-    return (await this.call('del', () => this.client.del(this.entryKey(namespace, key)))) > 0;
+    const results = await this.call('del', () =>
+      this.client.multi().del(this.entryKey(namespace, key)).zrem(this.indexKey(namespace), key).exec(),
+    );
+    return Number(results?.[0]?.[1] ?? 0) > 0;
   }
 
   protected deleteRawByPrefix(namespace: string, keyPrefix: string): Promise<number> {
-    return this.deleteMatching(`${escapeGlob(this.entryKey(namespace, keyPrefix))}*`);
-  }
-
-  protected clearRaw(namespace: string): Promise<number> {
-    return this.deleteMatching(`${escapeGlob(`${this.prefix}${namespace}|`)}*`);
-  }
-
-  /** SCAN + UNLINK in batches: O(keyspace) but never blocks Redis the way KEYS would. */
-  private deleteMatching(pattern: string): Promise<number> {
-    return this.call('deleteByPattern', async () => {
+    return this.call('deleteByPrefix', async () => {
+      const keys = new Set<string>();
       let cursor = '0';
-      let deleted = 0;
       do {
-        const [next, keys] = await this.client.scan(cursor, 'MATCH', pattern, 'COUNT', SCAN_BATCH);
+        const [next, flat] = await this.client.zscan(
+          this.indexKey(namespace),
+          cursor,
+          'MATCH',
+          `${escapeGlob(keyPrefix)}*`,
+          'COUNT',
+          BATCH,
+        );
         cursor = next;
-        if (keys.length > 0) deleted += await this.client.unlink(...keys);
+        for (let index = 0; index < flat.length; index += 2) keys.add(flat[index] as string);
       } while (cursor !== '0');
-      return deleted;
+      return this.unlinkIndexed(namespace, [...keys]);
     });
   }
 
+  protected clearRaw(namespace: string): Promise<number> {
+    return this.call('clearNamespace', async () => {
+      let deleted = 0;
+      for (;;) {
+        const keys = await this.client.zrange(this.indexKey(namespace), 0, BATCH - 1);
+        if (keys.length === 0) break;
+        deleted += await this.unlinkIndexed(namespace, keys);
+      }
+      const counters = await this.client
+        .multi()
+        .hlen(this.countersKey(namespace))
+        .unlink(this.countersKey(namespace), this.indexKey(namespace))
+        .exec();
+      return deleted + Number(counters?.[0]?.[1] ?? 0);
+    });
+  }
+
+  /** Unlinks entries (one slot: same namespace) and their index members, in batches; counts what existed. */
+  private async unlinkIndexed(namespace: string, keys: readonly string[]): Promise<number> {
+    let deleted = 0;
+    for (let start = 0; start < keys.length; start += BATCH) {
+      const batch = keys.slice(start, start + BATCH);
+      const results = await this.client
+        .multi()
+        .unlink(...batch.map((key) => this.entryKey(namespace, key)))
+        .zrem(this.indexKey(namespace), ...batch)
+        .exec();
+      deleted += Number(results?.[0]?.[1] ?? 0);
+    }
+    return deleted;
+  }
+
   protected incrementRaw(namespace: string, key: string, by: number): Promise<number> {
-    return this.call('incrby', () => this.client.incrby(this.counterKey(namespace, key), by));
+    return this.call('hincrby', () => this.client.hincrby(this.countersKey(namespace), key, by));
   }
 
   protected async readCounters(namespace: string, keys: readonly string[]): Promise<number[]> {
-    const values = await this.call('mget', () =>
-      this.client.mget(keys.map((key) => this.counterKey(namespace, key))),
-    );
+    const values = await this.call('hmget', () => this.client.hmget(this.countersKey(namespace), ...keys));
     return values.map((value) => (value === null ? 0 : Number(value)));
   }
 
@@ -207,7 +250,7 @@ export class RedisKeyValueCache extends BaseKeyValueCache {
   ): Promise<T> {
     const lock = this.lock;
     if (lock === null) return produce();
-    const lockKey = `${this.prefix}${namespace}|l|${key}`;
+    const lockKey = `${this.tag(namespace)}|l|${key}`;
     const token = randomUUID();
     const deadline = Date.now() + lock.waitMs;
     for (;;) {
@@ -239,11 +282,6 @@ export class RedisKeyValueCache extends BaseKeyValueCache {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.client.status === 'ready') {
-      await this.client.quit().catch(() => this.client.disconnect());
-    } else {
-      // Connecting or reconnecting: QUIT would wait in the offline queue; stop the retries instead.
-      this.client.disconnect();
-    }
+    await closeRedisClient(this.client);
   }
 }
