@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { z } from 'zod';
+import { isRedisClusterUrl, parseRedisNodes } from '../infrastructure/redis/redis-url';
 
 /**
  * The whole configuration of the server: environment variables, parsed ONCE at boot by `parseConfig`.
@@ -76,7 +77,32 @@ export const configSchema = z
     DOCUMENT_MAX_OCR_PAGES: integer(50, 0),
     /** Index maintenance (LanceDB optimize): at most one run per window, at its end, after ingestions. */
     INDEX_OPTIMIZE_WINDOW_MS: integer(60_000, 100),
-    REDIS_URL: optionalUrl,
+    /**
+     * One Redis server (`redis://…`, `rediss://…`), or a Redis Cluster's seed nodes as
+     * `redis+cluster://[user:password@]host:port,host:port` (`rediss+cluster://` for TLS).
+     */
+    REDIS_URL: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .refine(
+          (value) =>
+            /^rediss?\+cluster:/.test(value) ? isRedisClusterUrl(value) : z.url().safeParse(value).success,
+          'expected redis://host:port, rediss://… or redis+cluster://host:port,host:port',
+        )
+        .optional(),
+    ),
+    /**
+     * A Redis Cluster's seed nodes, `host:port,host:port`: selects Cluster for every Redis user (queue,
+     * Bull Board, caches, rate limiter); credentials and TLS may come from a `redis(s)://user:pass@…` REDIS_URL.
+     */
+    REDIS_CLUSTER_NODES: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .refine((value) => parseRedisNodes(value) !== undefined, 'expected host:port,host:port')
+        .optional(),
+    ),
 
     CACHE_DRIVER: z.preprocess(emptyToUndefined, z.enum(['memory', 'redis']).default('memory')),
     CACHE_PREFIX: z.preprocess(
@@ -87,16 +113,7 @@ export const configSchema = z
         .default('ai-scale'),
     ),
     CACHE_TTL_SECONDS: integer(3600, 1),
-    /**
-     * What the answer cache compares questions with: `question` (its own model-free representation,
-     * default) or `embeddings` (the EMBEDDINGS embedder). See infrastructure/cache/semantic-cache-config.ts.
-     */
-    CACHE_SEMANTIC_EMBEDDER: z.preprocess(
-      emptyToUndefined,
-      z.enum(['question', 'embeddings']).default('question'),
-    ),
-    /** Unset: the threshold calibrated for the chosen embedder (required where there is none). */
-    CACHE_SEMANTIC_THRESHOLD: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(1).optional()),
+    CACHE_SEMANTIC_THRESHOLD: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(1).default(0.95)),
 
     DATABASE_URL: z.preprocess(
       emptyToUndefined,
@@ -173,11 +190,11 @@ export const configSchema = z
   })
   .superRefine((env, context) => {
     const needsRedis = env.QUEUE_DRIVER === 'bullmq' || env.CACHE_DRIVER === 'redis';
-    if (needsRedis && !env.REDIS_URL) {
+    if (needsRedis && !env.REDIS_URL && !env.REDIS_CLUSTER_NODES) {
       context.addIssue({
         code: 'custom',
         path: ['REDIS_URL'],
-        message: `required when QUEUE_DRIVER=bullmq or CACHE_DRIVER=redis`,
+        message: `required when QUEUE_DRIVER=bullmq or CACHE_DRIVER=redis (or REDIS_CLUSTER_NODES)`,
       });
     }
     if (env.VECTOR_STORE === 'pinecone') {
@@ -185,18 +202,6 @@ export const configSchema = z
         if (!env[key])
           context.addIssue({ code: 'custom', path: [key], message: 'required when VECTOR_STORE=pinecone' });
       }
-    }
-    if (
-      env.CACHE_SEMANTIC_EMBEDDER === 'embeddings' &&
-      env.CACHE_SEMANTIC_THRESHOLD === undefined &&
-      (env.EMBEDDINGS !== 'local' || env.EMBEDDINGS_DIMENSIONS !== 256)
-    ) {
-      context.addIssue({
-        code: 'custom',
-        path: ['CACHE_SEMANTIC_THRESHOLD'],
-        message:
-          'required when CACHE_SEMANTIC_EMBEDDER=embeddings with this embedder (no calibrated default): measure it with `npm run bench -- cache-calibrate`',
-      });
     }
     if (env.EMBEDDINGS === 'openai-compatible') {
       for (const key of ['EMBEDDINGS_BASE_URL', 'EMBEDDINGS_MODEL'] as const) {

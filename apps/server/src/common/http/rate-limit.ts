@@ -1,8 +1,12 @@
 import rateLimit from '@fastify/rate-limit';
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type FastifyRequest } from 'fastify';
-import { Redis } from 'ioredis';
 import { type AppConfig } from '../../config';
+import {
+  closeRedisClient,
+  createRedisClient,
+  redisTarget,
+} from '../../infrastructure/redis/redis-connection';
 import { hashApiKey } from '../../modules/tenants/api-key';
 import { bearerToken, TenantAuthenticator } from '../auth/tenant-authenticator';
 
@@ -13,21 +17,23 @@ import { bearerToken, TenantAuthenticator } from '../auth/tenant-authenticator';
  */
 export async function registerRateLimit(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   const authenticator = app.get(TenantAuthenticator);
-  const redis =
-    config.CACHE_DRIVER === 'redis' && config.REDIS_URL
-      ? new Redis(config.REDIS_URL, {
-          maxRetriesPerRequest: 1,
-          enableOfflineQueue: false,
-          connectTimeout: 1000,
-          lazyConnect: false,
-        })
-      : undefined;
+  const target = config.CACHE_DRIVER === 'redis' ? redisTarget(config) : undefined;
+  // On a Redis Cluster each key (one per API key) lives on its own slot: @fastify/rate-limit's
+  // store runs one single-key script per request, which a Cluster client routes by that key.
+  const redis = target
+    ? createRedisClient(target, {
+        maxRetriesPerRequest: 1,
+        enableOfflineQueue: false,
+        connectTimeout: 1000,
+        lazyConnect: false,
+      })
+    : undefined;
   if (redis) {
     redis.on('error', () => undefined);
     app
       .getHttpAdapter()
       .getInstance()
-      .addHook('onClose', async () => void redis.quit().catch(() => redis.disconnect()));
+      .addHook('onClose', () => closeRedisClient(redis));
   }
   await app.register(rateLimit, {
     global: true,

@@ -6,32 +6,27 @@ import { Queue } from 'bullmq';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { type AppConfig } from '../../config';
 import { safeEqual } from '../../common/auth/admin.guard';
+import { closeRedisClient, createRedisClient, redisTarget } from '../redis/redis-connection';
+import { QUEUE_NAME, queuePrefix } from './create-queue';
 
 export const BULL_BOARD_PATH = '/admin/queues';
 
 /**
  * Bull Board at /admin/queues (QUEUE_DRIVER=bullmq and ADMIN_TOKEN set): the dashboard reads the
- * same BullMQ queue as the adapter (name `ai-scale`, QUEUE_PREFIX) through its own connection, so
+ * same BullMQ queue as the adapter (name `ai-scale`, QUEUE_PREFIX, `{QUEUE_PREFIX}` on a Redis Cluster)
+ * through its own connection, so
  * no BullMQ type crosses the JobQueue port. Access: `Authorization: Bearer <ADMIN_TOKEN>`, or HTTP
  * Basic with the admin token as password (so a browser can open it).
  */
 export async function registerBullBoard(app: NestFastifyApplication, config: AppConfig): Promise<void> {
-  if (config.QUEUE_DRIVER !== 'bullmq' || !config.ADMIN_TOKEN || !config.REDIS_URL) return;
+  const target = redisTarget(config);
+  if (config.QUEUE_DRIVER !== 'bullmq' || !config.ADMIN_TOKEN || !target) return;
   const adminToken = config.ADMIN_TOKEN;
-  const url = new URL(config.REDIS_URL);
-  const queue = new Queue('ai-scale', {
-    prefix: config.QUEUE_PREFIX,
-    connection: {
-      host: url.hostname,
-      port: Number(url.port || 6379),
-      ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
-      ...(url.username ? { username: decodeURIComponent(url.username) } : {}),
-      ...(url.pathname.length > 1 ? { db: Number(url.pathname.slice(1)) } : {}),
-      ...(url.protocol === 'rediss:' ? { tls: {} } : {}),
-      maxRetriesPerRequest: null,
-      enableOfflineQueue: false,
-    },
-  });
+  // Its own client (a Cluster client on a Cluster), closed with the server; BullMQ needs
+  // maxRetriesPerRequest: null, and a dashboard request must fail fast while Redis is down.
+  const client = createRedisClient(target, { maxRetriesPerRequest: null, enableOfflineQueue: false });
+  client.on('error', () => undefined);
+  const queue = new Queue(QUEUE_NAME, { prefix: queuePrefix(config, target), connection: client });
   queue.on('error', () => undefined);
   const serverAdapter = new BullBoardFastifyAdapter();
   serverAdapter.setBasePath(BULL_BOARD_PATH);
@@ -53,6 +48,7 @@ export async function registerBullBoard(app: NestFastifyApplication, config: App
   );
   fastify.addHook('onClose', async () => {
     await queue.close().catch(() => undefined);
+    await closeRedisClient(client);
   });
 }
 
