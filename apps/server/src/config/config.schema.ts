@@ -113,7 +113,16 @@ export const configSchema = z
         .default('ai-scale'),
     ),
     CACHE_TTL_SECONDS: integer(3600, 1),
-    CACHE_SEMANTIC_THRESHOLD: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(1).default(0.95)),
+    /**
+     * What the answer cache compares questions with: `question` (its own model-free representation,
+     * default) or `embeddings` (the EMBEDDINGS embedder). See infrastructure/cache/semantic-cache-config.ts.
+     */
+    CACHE_SEMANTIC_EMBEDDER: z.preprocess(
+      emptyToUndefined,
+      z.enum(['question', 'embeddings']).default('question'),
+    ),
+    /** Unset: the threshold calibrated for the chosen embedder (required where there is none). */
+    CACHE_SEMANTIC_THRESHOLD: z.preprocess(emptyToUndefined, z.coerce.number().min(0).max(1).optional()),
 
     DATABASE_URL: z.preprocess(
       emptyToUndefined,
@@ -202,6 +211,18 @@ export const configSchema = z
         if (!env[key])
           context.addIssue({ code: 'custom', path: [key], message: 'required when VECTOR_STORE=pinecone' });
       }
+    }
+    if (
+      env.CACHE_SEMANTIC_EMBEDDER === 'embeddings' &&
+      env.CACHE_SEMANTIC_THRESHOLD === undefined &&
+      (env.EMBEDDINGS !== 'local' || env.EMBEDDINGS_DIMENSIONS !== 256)
+    ) {
+      context.addIssue({
+        code: 'custom',
+        path: ['CACHE_SEMANTIC_THRESHOLD'],
+        message:
+          'required when CACHE_SEMANTIC_EMBEDDER=embeddings with this embedder (no calibrated default): measure it with `npm run bench -- cache-calibrate`',
+      });
     }
     if (env.EMBEDDINGS === 'openai-compatible') {
       for (const key of ['EMBEDDINGS_BASE_URL', 'EMBEDDINGS_MODEL'] as const) {
