@@ -31,7 +31,7 @@ describe('server skeleton over HTTP (embedded defaults)', () => {
     const response = await server.request('GET', '/metrics');
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/plain');
-    expect(response.text).toContain('http_server_request_duration');
+    expect(response.text).toContain('http_server_request_duration_seconds');
   });
 
   it('serves the OpenAPI UI at /docs and its JSON document', async () => {

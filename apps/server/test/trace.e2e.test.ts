@@ -261,15 +261,15 @@ describeWithRedisAndPostgres(
         console.log(trace.map((s) => `${s.service} ${s.name} <- ${ancestry(s).join(' <- ')}`).join('\n'));
       const enqueue = find(
         'queue enqueue (api)',
-        (s) => s.service === 'ai-scale-api' && s.name.startsWith('queue.enqueue'),
+        (s) => s.service === 'ai-scale-api' && s.name.startsWith('send ') && s.kind === 4,
       );
       const processSpan = find(
         'queue process (worker)',
-        (s) => s.service === 'ai-scale-worker' && s.name.startsWith('queue.process'),
+        (s) => s.service === 'ai-scale-worker' && s.name.startsWith('process ') && s.kind === 5,
       );
       const search = find(
         'retrieval search',
-        (s) => s.service === 'ai-scale-worker' && s.name.startsWith('retrieval.search'),
+        (s) => s.service === 'ai-scale-worker' && s.name.startsWith('ai_scale.retrieval.search'),
       );
       const providerCall = find(
         'provider HTTP call',
@@ -291,7 +291,7 @@ describeWithRedisAndPostgres(
       find(
         'gateway',
         (s) =>
-          s.name.startsWith('llm.gateway') ||
+          s.name.startsWith('ai_scale.llm.gateway') ||
           s.name.startsWith('chat ') ||
           s.attributes['gen_ai.operation.name'] === 'chat',
       );

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { BudgetExceededError } from '@ai-scale/llm-gateway';
 import { createInMemoryTelemetry, type InMemoryTelemetry } from '@ai-scale/telemetry/testing';
-import { METRIC, SPAN } from '@ai-scale/telemetry';
+import { ATTR, METRIC, SPAN } from '@ai-scale/telemetry';
 import { MemoryCheckpointStore } from '../adapters/memory/memory-checkpoint-store';
 import { defineAgent, type AgentDefinition } from '../agent/agent-definition';
 import { AgentRuntimeError, InvalidRunInputError, RunNotFoundError, RunNotResumableError } from '../errors';
@@ -215,7 +215,9 @@ describe('AgentRuntime: limits and loop detection', () => {
       steps: 3,
     });
     expect(executions).toHaveLength(2);
-    expect(await telemetry.metricValue(METRIC.agentRunLoopsDetected, { kind: 'loop_detected' })).toBe(1);
+    expect(
+      await telemetry.metricValue(METRIC.agentRunLoopsDetected, { [ATTR.agentStopKind]: 'loop_detected' }),
+    ).toBe(1);
   });
 
   it('stops when K steps in a row bring no new information (no_progress)', async () => {
@@ -578,21 +580,29 @@ describe('AgentRuntime: human in the loop', () => {
 });
 
 describe('AgentRuntime: telemetry', () => {
-  it('emits a span per run and per step, and the run metrics', async () => {
+  it('emits invoke_agent and step spans, an execute_tool span per tool call, and the run metrics', async () => {
     await telemetry.reset();
     const model = scriptedModel('m', callThenAnswer(1));
     const { run } = await runToEnd(agent(model));
-    const runSpans = telemetry.spansNamed(SPAN.agentRun);
+    const runSpans = telemetry.spansNamed(SPAN.agentRun('tester'));
     const stepSpans = telemetry.spansNamed(SPAN.agentStep);
     expect(runSpans).toHaveLength(1);
     expect(stepSpans).toHaveLength(2);
     expect(stepSpans.every((span) => span.parentSpanId === runSpans[0]!.spanId)).toBe(true);
     expect(runSpans[0]!.attributes).toMatchObject({
-      'ai_scale.agent.name': 'tester',
-      outcome: 'final_answer',
-      'ai_scale.agent.status': 'succeeded',
+      [ATTR.genAiOperationName]: 'invoke_agent',
+      [ATTR.agentName]: 'tester',
+      [ATTR.agentOutcome]: 'final_answer',
+      [ATTR.agentStatus]: 'succeeded',
     });
-    expect(await telemetry.metricValue(METRIC.agentRunOutcome, { outcome: 'final_answer' })).toBe(1);
+    const toolSpans = telemetry.finishedSpans().filter((span) => span.name.startsWith('execute_tool '));
+    expect(toolSpans).toHaveLength(1);
+    expect(toolSpans[0]!.attributes).toMatchObject({ [ATTR.genAiOperationName]: 'execute_tool' });
+    expect(toolSpans[0]!.name).toBe(SPAN.executeTool(String(toolSpans[0]!.attributes[ATTR.toolName])));
+    expect(stepSpans.map((span) => span.spanId)).toContain(toolSpans[0]!.parentSpanId);
+    expect(await telemetry.metricValue(METRIC.agentRunOutcome, { [ATTR.agentOutcome]: 'final_answer' })).toBe(
+      1,
+    );
     expect(await telemetry.metricValue(METRIC.agentRunSteps)).toBe(1);
     expect(await telemetry.metricValue(METRIC.agentRunDuration)).toBe(1);
     expect(run.steps).toBe(2);

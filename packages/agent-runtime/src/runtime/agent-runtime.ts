@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { metrics, trace, type Counter, type Histogram, type Span } from '@opentelemetry/api';
-import { ATTR, METRIC, SPAN, withSpan } from '@ai-scale/telemetry';
+import { ATTR, METRIC, metricOptions, SPAN, withSpan } from '@ai-scale/telemetry';
 import type { JobHandlers, JobQueue } from '@ai-scale/queue';
 import {
   initialMessages,
@@ -125,19 +125,10 @@ export class AgentRuntime {
     for (const workflow of options.workflows ?? []) this.register(workflow);
     const meter = metrics.getMeter('@ai-scale/agent-runtime');
     this.instruments = {
-      steps: meter.createHistogram(METRIC.agentRunSteps, {
-        description: 'Steps a finished agent run took',
-        unit: '{step}',
-        advice: { explicitBucketBoundaries: [1, 2, 3, 5, 8, 13, 21, 34] },
-      }),
-      duration: meter.createHistogram(METRIC.agentRunDuration, {
-        description: 'Wall-clock time from start to end of an agent run',
-        unit: 's',
-      }),
-      loops: meter.createCounter(METRIC.agentRunLoopsDetected, {
-        description: 'Agent runs stopped by loop detection (repeated calls or no progress)',
-      }),
-      outcome: meter.createCounter(METRIC.agentRunOutcome, { description: 'Finished agent runs by outcome' }),
+      steps: meter.createHistogram(METRIC.agentRunSteps, metricOptions(METRIC.agentRunSteps)),
+      duration: meter.createHistogram(METRIC.agentRunDuration, metricOptions(METRIC.agentRunDuration)),
+      loops: meter.createCounter(METRIC.agentRunLoopsDetected, metricOptions(METRIC.agentRunLoopsDetected)),
+      outcome: meter.createCounter(METRIC.agentRunOutcome, metricOptions(METRIC.agentRunOutcome)),
     };
   }
 
@@ -306,8 +297,14 @@ export class AgentRuntime {
     const signal = options.signal ?? new AbortController().signal;
     return withSpan(
       this.tracer,
-      SPAN.agentRun,
-      { [ATTR.agentName]: run.name, 'ai_scale.agent.run_id': runId, [ATTR.tenantId]: run.tenantId },
+      SPAN.agentRun(run.name),
+      {
+        [ATTR.genAiOperationName]: 'invoke_agent',
+        [ATTR.agentName]: run.name,
+        'gen_ai.agent.id': runId,
+        'ai_scale.agent.run_id': runId,
+        [ATTR.tenantId]: run.tenantId,
+      },
       async (span) => {
         if (run.status === 'queued') {
           run = { ...run, status: 'running', updatedAt: this.now() };
@@ -451,7 +448,7 @@ export class AgentRuntime {
   }
 
   private ended(span: Span, run: RunRecord): RunRecord {
-    span.setAttribute('ai_scale.agent.status', run.status);
+    span.setAttribute(ATTR.agentStatus, run.status);
     if (run.stopReason) span.setAttribute(ATTR.agentOutcome, run.stopReason);
     span.setAttribute('ai_scale.agent.steps', run.steps);
     return run;
@@ -461,7 +458,7 @@ export class AgentRuntime {
     const attributes = {
       [ATTR.agentName]: run.name,
       [ATTR.agentOutcome]: run.stopReason ?? run.status,
-      status: run.status,
+      [ATTR.agentStatus]: run.status,
     };
     this.instruments.outcome.add(1, attributes);
     this.instruments.steps.record(run.steps, { [ATTR.agentName]: run.name });
@@ -470,7 +467,7 @@ export class AgentRuntime {
       attributes,
     );
     if (run.stopReason === 'loop_detected' || run.stopReason === 'no_progress') {
-      this.instruments.loops.add(1, { [ATTR.agentName]: run.name, kind: run.stopReason });
+      this.instruments.loops.add(1, { [ATTR.agentName]: run.name, [ATTR.agentStopKind]: run.stopReason });
     }
   }
 

@@ -1,3 +1,5 @@
+import { SpanKind, trace } from '@opentelemetry/api';
+import { ATTR, SPAN, withSpan } from '@ai-scale/telemetry';
 import { ToolExecutionError } from '../errors';
 import { AbortedError, childSignal, delay, raceAbort } from '../internal/abort';
 import type { AnyTool, RetryPolicy } from '../ports/tool';
@@ -28,7 +30,25 @@ export interface RunToolOptions {
  * output, or rejects with `ToolExecutionError` (cause: the last error), or with `AbortedError`
  * when the run's own signal aborted (the caller decides what that means: deadline, shutdown).
  */
-export async function runTool(tool: AnyTool, args: unknown, options: RunToolOptions): Promise<unknown> {
+export function runTool(tool: AnyTool, args: unknown, options: RunToolOptions): Promise<unknown> {
+  // GenAI agent conventions: one `execute_tool {tool}` span per call, its retries inside it.
+  return withSpan(
+    trace.getTracer('@ai-scale/agent-runtime'),
+    SPAN.executeTool(tool.name),
+    {
+      kind: SpanKind.INTERNAL,
+      attributes: {
+        [ATTR.genAiOperationName]: 'execute_tool',
+        [ATTR.toolName]: tool.name,
+        [ATTR.toolCallId]: options.idempotencyKey,
+        [ATTR.tenantId]: options.tenantId,
+      },
+    },
+    () => runToolAttempts(tool, args, options),
+  );
+}
+
+async function runToolAttempts(tool: AnyTool, args: unknown, options: RunToolOptions): Promise<unknown> {
   const policy: RetryPolicy = tool.retry ?? { maxAttempts: 1 };
   const isRetryable = policy.isRetryable ?? defaultIsRetryable;
   const timeoutMs = tool.timeoutMs ?? DEFAULT_TOOL_TIMEOUT_MS;

@@ -1,5 +1,5 @@
 import { createInMemoryTelemetry, type InMemoryTelemetry } from '@ai-scale/telemetry/testing';
-import { METRIC, SPAN } from '@ai-scale/telemetry';
+import { ATTR, METRIC, SPAN } from '@ai-scale/telemetry';
 import { MemoryKeyValueCache } from '../adapters/memory/memory-key-value-cache';
 import { MemoryVectorIndex } from '../adapters/memory/memory-vector-index';
 import { VectorSemanticCache } from '../semantic/vector-semantic-cache';
@@ -56,17 +56,19 @@ describe('ResponseCache metrics', () => {
     await cache.lookup(request);
     await cache.lookup({ ...request, messages: [{ role: 'user', content: 'how do i reset my password' }] });
     expect(await telemetry.metricValue(METRIC.cacheMisses)).toBe(1);
-    expect(await telemetry.metricValue(METRIC.cacheHits, { kind: 'exact' })).toBe(1);
-    expect(await telemetry.metricValue(METRIC.cacheHits, { kind: 'semantic' })).toBe(1);
+    expect(await telemetry.metricValue(METRIC.cacheHits, { [ATTR.cacheKind]: 'exact' })).toBe(1);
+    expect(await telemetry.metricValue(METRIC.cacheHits, { [ATTR.cacheKind]: 'semantic' })).toBe(1);
     expect(await telemetry.metricValue(METRIC.cacheLookupDuration)).toBe(3);
     expect(await telemetry.metricValue(METRIC.cacheTokensSaved)).toBe(600);
     expect(await telemetry.metricValue(METRIC.cacheCostSaved)).toBeCloseTo(0.004, 6);
     const spans = telemetry.spansNamed(SPAN.cacheLookup);
-    expect(spans.map((span) => [span.attributes.result, span.attributes.kind])).toEqual([
-      ['miss', undefined],
-      ['hit', 'exact'],
-      ['hit', 'semantic'],
-    ]);
+    expect(spans.map((span) => [span.attributes[ATTR.cacheResult], span.attributes[ATTR.cacheKind]])).toEqual(
+      [
+        ['miss', undefined],
+        ['hit', 'exact'],
+        ['hit', 'semantic'],
+      ],
+    );
   });
 
   it('counts evictions of the memory adapter', async () => {

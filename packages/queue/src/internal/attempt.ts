@@ -1,5 +1,5 @@
 import { context, isSpanContextValid, SpanKind, trace } from '@opentelemetry/api';
-import { ATTR, extractTraceContext, recordSpanError, SPAN, type TraceCarrier } from '@ai-scale/telemetry';
+import { ATTR, extractTraceContext, recordSpanError, type TraceCarrier } from '@ai-scale/telemetry';
 import { JobTimeoutError } from '../errors';
 import type { JobContext, JobErrorInfo, JobHandlers, JobProgress } from '../ports';
 import { JOB_NO_HANDLER, toErrorInfo } from './errors';
@@ -69,7 +69,7 @@ export class AttemptControl {
 }
 
 /**
- * Runs one attempt of one job, the same way in every adapter: the `queue.process` span continues
+ * Runs one attempt of one job, the same way in every adapter: the `process {queue}` span continues
  * the producer's trace; the attempt ends with the handler, its timeout or the worker's shutdown
  * (`control` aborted with {@link SHUTDOWN}), whichever comes first; a handler that ignores its
  * signal keeps running in the background but can no longer change the job.
@@ -83,7 +83,11 @@ export function runAttempt(
   const attributes = telemetry.jobAttributes(job.name, job.tenantId);
   if (job.readySince !== undefined) telemetry.recordWait((Date.now() - job.readySince) / 1000, attributes);
   const parent = extractTraceContext(job.traceCarrier);
-  const span = telemetry.tracer.startSpan(SPAN.queueProcess, { kind: SpanKind.CONSUMER }, parent);
+  const span = telemetry.tracer.startSpan(
+    telemetry.processSpanName,
+    { kind: SpanKind.CONSUMER, attributes: telemetry.processSpanAttributes },
+    parent,
+  );
   const started = performance.now();
   let settled: Promise<AttemptOutcome>;
   if (isSpanContextValid(span.spanContext())) {
@@ -99,7 +103,11 @@ export function runAttempt(
     settled = settle(handlers, job, control);
   }
   return settled.then((outcome) => {
-    telemetry.recordProcess((performance.now() - started) / 1000, attributes);
+    telemetry.recordProcess(
+      (performance.now() - started) / 1000,
+      attributes,
+      outcome.kind === 'failed' ? outcome.error.code : undefined,
+    );
     if (outcome.kind === 'completed') {
       telemetry.recordCompleted(attributes);
     } else if (outcome.kind === 'failed') {

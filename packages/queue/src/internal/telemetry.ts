@@ -9,18 +9,34 @@ import {
   type ObservableResult,
   type Tracer,
 } from '@opentelemetry/api';
-import { ATTR, injectTraceContext, METRIC, SPAN, withSpan, type TraceCarrier } from '@ai-scale/telemetry';
+import {
+  ATTR,
+  injectTraceContext,
+  METRIC,
+  metricOptions,
+  SPAN,
+  withSpan,
+  type TraceCarrier,
+} from '@ai-scale/telemetry';
 import type { JobCounts, JobState } from '../ports';
 
 const SCOPE = '@ai-scale/queue';
 
 /**
- * The queue's instruments, created when a queue is constructed (not at module load: a meter taken
- * before the app registers its provider would stay a no-op). Names come from `@ai-scale/telemetry`,
- * so both adapters feed the same series.
+ * The queue's instruments and spans, created when a queue is constructed (not at module load: a
+ * meter taken before the app registers its provider would stay a no-op). Names, units and
+ * descriptions come from the catalogue of `@ai-scale/telemetry`, so both adapters feed the same
+ * series. Spans follow the messaging conventions: `send {queue}` (producer) and `process {queue}`
+ * (consumer) with `messaging.system`, `messaging.operation.type`, `messaging.destination.name`.
  */
 export class QueueTelemetry {
   readonly tracer: Tracer;
+  /** Name of the consumer span of this queue: `process {queue}`. */
+  readonly processSpanName: string;
+  /** Attributes of the consumer span, next to the job's own. */
+  readonly processSpanAttributes: Attributes;
+  private readonly sendSpanName: string;
+  private readonly sendSpanAttributes: Attributes;
   private readonly waitDuration: Histogram;
   private readonly processDuration: Histogram;
   private readonly completed: Counter;
@@ -32,32 +48,44 @@ export class QueueTelemetry {
   private readonly observeDepth: (result: ObservableResult) => Promise<void>;
   private readonly baseAttributes: Attributes;
   private readonly attributeCache = new Map<string, Attributes>();
+  private readonly failedAttributeCache = new Map<string, Attributes>();
 
+  /** `system` is `messaging.system`: the backend's name (`bullmq`, `memory`). */
   constructor(
     readonly queueName: string,
     counts: () => Promise<JobCounts>,
+    readonly system = 'ai_scale',
   ) {
     const meter = metrics.getMeter(SCOPE);
     this.tracer = trace.getTracer(SCOPE);
-    this.baseAttributes = { [ATTR.queueName]: queueName };
-    this.waitDuration = meter.createHistogram(METRIC.queueWaitDuration, {
-      unit: 's',
-      description: 'Time a job waited between becoming ready and its first attempt starting.',
+    this.baseAttributes = { [ATTR.messagingSystem]: system, [ATTR.queueName]: queueName };
+    this.processSpanName = SPAN.queueProcess(queueName);
+    this.processSpanAttributes = Object.freeze({
+      [ATTR.messagingOperationType]: 'process',
+      [ATTR.messagingOperationName]: 'process',
     });
-    this.processDuration = meter.createHistogram(METRIC.queueProcessDuration, {
-      unit: 's',
-      description: 'Duration of one attempt.',
+    this.sendSpanName = SPAN.queueSend(queueName);
+    this.sendSpanAttributes = Object.freeze({
+      [ATTR.messagingOperationType]: 'send',
+      [ATTR.messagingOperationName]: 'send',
     });
-    this.completed = meter.createCounter(METRIC.queueJobsCompleted, { description: 'Jobs completed.' });
-    this.failed = meter.createCounter(METRIC.queueJobsFailed, { description: 'Failed attempts.' });
-    this.retried = meter.createCounter(METRIC.queueJobsRetried, { description: 'Attempts scheduled again.' });
-    this.deadLettered = meter.createCounter(METRIC.queueJobsDeadLettered, {
-      description: 'Jobs that failed for good and went to the dead-letter set.',
-    });
-    this.heartbeat = meter.createCounter(METRIC.workerHeartbeat, {
-      description: 'Beats of live workers; its rate per queue is the number of live workers per interval.',
-    });
-    this.depth = meter.createObservableGauge(METRIC.queueDepth, { description: 'Jobs by state.' });
+    this.waitDuration = meter.createHistogram(
+      METRIC.queueWaitDuration,
+      metricOptions(METRIC.queueWaitDuration),
+    );
+    this.processDuration = meter.createHistogram(
+      METRIC.queueProcessDuration,
+      metricOptions(METRIC.queueProcessDuration),
+    );
+    this.completed = meter.createCounter(METRIC.queueJobsCompleted, metricOptions(METRIC.queueJobsCompleted));
+    this.failed = meter.createCounter(METRIC.queueJobsFailed, metricOptions(METRIC.queueJobsFailed));
+    this.retried = meter.createCounter(METRIC.queueJobsRetried, metricOptions(METRIC.queueJobsRetried));
+    this.deadLettered = meter.createCounter(
+      METRIC.queueJobsDeadLettered,
+      metricOptions(METRIC.queueJobsDeadLettered),
+    );
+    this.heartbeat = meter.createCounter(METRIC.workerHeartbeat, metricOptions(METRIC.workerHeartbeat));
+    this.depth = meter.createObservableGauge(METRIC.queueDepth, metricOptions(METRIC.queueDepth));
     this.observeDepth = async (result) => {
       let snapshot: JobCounts;
       try {
@@ -72,7 +100,7 @@ export class QueueTelemetry {
     this.depth.addCallback(this.observeDepth);
   }
 
-  /** Runs the enqueue inside a `queue.enqueue` producer span and hands it the carrier to store. */
+  /** Runs the enqueue inside a `send {queue}` producer span and hands it the carrier to store. */
   enqueueSpan<T>(
     jobName: string,
     tenantId: string | undefined,
@@ -80,8 +108,11 @@ export class QueueTelemetry {
   ): Promise<T> {
     return withSpan(
       this.tracer,
-      SPAN.queueEnqueue,
-      { kind: SpanKind.PRODUCER, attributes: this.jobAttributes(jobName, tenantId) },
+      this.sendSpanName,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: { ...this.jobAttributes(jobName, tenantId), ...this.sendSpanAttributes },
+      },
       () => fn(injectTraceContext()),
     );
   }
@@ -106,8 +137,12 @@ export class QueueTelemetry {
     this.waitDuration.record(Math.max(0, seconds), attributes);
   }
 
-  recordProcess(seconds: number, attributes: Attributes): void {
-    this.processDuration.record(seconds, attributes);
+  /** One attempt's duration (`messaging.process.duration`); a failed attempt carries `error.type`. */
+  recordProcess(seconds: number, attributes: Attributes, errorCode?: string): void {
+    this.processDuration.record(
+      seconds,
+      errorCode === undefined ? attributes : this.failedAttributes(attributes, errorCode),
+    );
   }
 
   recordCompleted(attributes: Attributes): void {
@@ -115,7 +150,18 @@ export class QueueTelemetry {
   }
 
   recordFailedAttempt(attributes: Attributes, errorCode: string): void {
-    this.failed.add(1, { ...attributes, [ATTR.errorType]: errorCode });
+    this.failed.add(1, this.failedAttributes(attributes, errorCode));
+  }
+
+  private failedAttributes(attributes: Attributes, errorCode: string): Attributes {
+    const key = `${String(attributes[ATTR.jobName])}\u0000${String(attributes[ATTR.tenantId] ?? '')}\u0000${errorCode}`;
+    let failed = this.failedAttributeCache.get(key);
+    if (!failed) {
+      if (this.failedAttributeCache.size >= 10_000) this.failedAttributeCache.clear();
+      failed = Object.freeze({ ...attributes, [ATTR.errorType]: errorCode });
+      this.failedAttributeCache.set(key, failed);
+    }
+    return failed;
   }
 
   recordRetried(attributes: Attributes): void {

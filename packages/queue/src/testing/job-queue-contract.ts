@@ -734,7 +734,7 @@ export function jobQueueContract(
     });
 
     describe('telemetry', () => {
-      it("continues the producer's trace in the consumer's queue.process span", async () => {
+      it("continues the producer's trace in the consumer's process {queue} span (messaging conventions)", async () => {
         const queue = await newQueue();
         const tracer = trace.getTracer('contract');
         const job = await withSpan(tracer, 'http request', () =>
@@ -744,10 +744,10 @@ export function jobQueueContract(
         await waitForState(queue, job.id, 'completed');
         const request = telemetry.spansNamed('http request').at(-1);
         const enqueue = telemetry
-          .spansNamed(SPAN.queueEnqueue)
+          .spansNamed(SPAN.queueSend(queue.name))
           .find((span) => span.traceId === request?.traceId);
         const processed = telemetry
-          .spansNamed(SPAN.queueProcess)
+          .spansNamed(SPAN.queueProcess(queue.name))
           .find(
             (span) =>
               span.attributes[ATTR.jobId] === job.id && span.attributes[ATTR.queueName] === queue.name,
@@ -760,6 +760,9 @@ export function jobQueueContract(
         assert.equal(processed.kind, 'consumer');
         assert.equal(processed.attributes[ATTR.tenantId], 'acme');
         assert.equal(processed.attributes[ATTR.queueName], queue.name);
+        assert.equal(enqueue.attributes[ATTR.messagingOperationType], 'send');
+        assert.equal(processed.attributes[ATTR.messagingOperationType], 'process');
+        assert.ok(processed.attributes[ATTR.messagingSystem], 'messaging.system is set');
       });
 
       it('records depth by state, wait and process time, failures, retries, dead letters and heartbeats', async () => {

@@ -28,7 +28,9 @@ describe('RetrievalService telemetry', () => {
     expect(await telemetry.metricValue(METRIC.retrievalResultsEmpty, { [ATTR.searchMode]: 'keyword' })).toBe(
       1,
     );
-    expect(await telemetry.metricValue(METRIC.retrievalIngestChunks, { result: 'added' })).toBe(1);
+    expect(await telemetry.metricValue(METRIC.retrievalIngestChunks, { [ATTR.chunkResult]: 'added' })).toBe(
+      1,
+    );
     const [search] = telemetry.spansNamed(SPAN.retrievalSearch);
     expect(search?.attributes[ATTR.tenantId]).toBe('t');
     expect(search?.attributes[ATTR.vectorStore]).toBe('memory');

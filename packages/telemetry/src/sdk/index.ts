@@ -6,6 +6,7 @@
 export {
   startTelemetry,
   SECONDS_BUCKETS,
+  METRIC_VIEWS,
   type TelemetryHandle,
   type TelemetryExtensions,
 } from './start-telemetry';
@@ -15,5 +16,10 @@ export {
   type TelemetryConfig,
   type ResolvedTelemetryConfig,
 } from './config';
-export { PROMETHEUS_CONTENT_TYPE, type PrometheusHandler } from './prometheus';
+export {
+  PROMETHEUS_CONTENT_TYPE,
+  createPrometheusReader,
+  toPrometheusFamilies,
+  type PrometheusHandler,
+} from './prometheus';
 export { InvalidTelemetryConfigError, TelemetryAlreadyStartedError, TelemetryError } from '../errors';

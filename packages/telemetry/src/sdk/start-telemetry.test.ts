@@ -5,7 +5,15 @@ import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { metrics, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { extractTraceContext, injectTraceContext, METRIC, SPAN, TelemetryError, withSpan } from '../index';
+import {
+  extractTraceContext,
+  injectTraceContext,
+  METRIC,
+  metricOptions,
+  SPAN,
+  TelemetryError,
+  withSpan,
+} from '../index';
 import {
   InvalidTelemetryConfigError,
   startTelemetry,
@@ -46,27 +54,56 @@ describe('startTelemetry', () => {
     });
   });
 
-  it('serves metrics recorded through the API as Prometheus text, with Prometheus names', async () => {
+  it('serves metrics recorded through the API as Prometheus text, with unit suffixes and _total', async () => {
     const { handle: started } = start();
-    const meter = metrics.getMeter('test');
-    meter.createCounter(METRIC.queueJobsFailed).add(2, { queue: 'ingest' });
-    meter.createHistogram(METRIC.queueWaitDuration, { unit: 's' }).record(0.25, { queue: 'ingest' });
+    const meter = metrics.getMeter('@ai-scale/queue');
+    meter
+      .createCounter(METRIC.queueJobsFailed, metricOptions(METRIC.queueJobsFailed))
+      .add(2, { queue: 'ingest' });
+    meter
+      .createHistogram(METRIC.queueWaitDuration, metricOptions(METRIC.queueWaitDuration))
+      .record(0.25, { queue: 'ingest' });
+    metrics
+      .getMeter('@ai-scale/llm-gateway')
+      .createCounter(METRIC.llmCost, metricOptions(METRIC.llmCost))
+      .add(0.5);
 
     const text = await started.prometheusHandler!.render();
-    expect(text).toMatch(/^queue_jobs_failed_total\{queue="ingest",otel_scope_name="test"\} 2$/m);
-    expect(text).toMatch(/^# UNIT queue_wait_duration s$/m);
-    expect(text).toMatch(/^queue_wait_duration_count\{queue="ingest",otel_scope_name="test"\} 1$/m);
-    // Seconds histograms get second-sized buckets, not the SDK's millisecond defaults.
-    expect(text).toMatch(/^queue_wait_duration_bucket\{queue="ingest",otel_scope_name="test",le="0.1"\} 0$/m);
     expect(text).toMatch(
-      /^queue_wait_duration_bucket\{queue="ingest",otel_scope_name="test",le="0.25"\} 1$/m,
+      /^ai_scale_queue_jobs_failed_total\{queue="ingest",otel_scope_name="@ai-scale\/queue"\} 2$/m,
     );
+    expect(text).toMatch(/^# TYPE ai_scale_queue_wait_duration_seconds histogram$/m);
+    expect(text).toMatch(
+      /^ai_scale_queue_wait_duration_seconds_count\{queue="ingest",otel_scope_name="@ai-scale\/queue"\} 1$/m,
+    );
+    // Seconds histograms get second-sized buckets, not the SDK's millisecond defaults.
+    expect(text).toMatch(
+      /^ai_scale_queue_wait_duration_seconds_bucket\{queue="ingest",otel_scope_name="@ai-scale\/queue",le="0.1"\} 0$/m,
+    );
+    expect(text).toMatch(
+      /^ai_scale_queue_wait_duration_seconds_bucket\{queue="ingest",otel_scope_name="@ai-scale\/queue",le="0.25"\} 1$/m,
+    );
+    expect(text).toMatch(/^ai_scale_llm_cost_usd_total\{otel_scope_name="@ai-scale\/llm-gateway"\} 0.5$/m);
     expect(started.prometheusHandler!.contentType).toContain('text/plain');
+  });
+
+  it('keeps one owner per metric family: the catalogue owner, else the first meter', async () => {
+    const { handle: started } = start();
+    metrics.getMeter('@ai-scale/cache').createCounter(METRIC.cacheHits).add(1);
+    metrics.getMeter('impostor').createCounter(METRIC.cacheHits).add(5);
+    metrics.getMeter('first').createCounter('uncatalogued.thing').add(2);
+    metrics.getMeter('second').createCounter('uncatalogued.thing').add(3);
+    const text = await started.prometheusHandler!.render();
+    expect(text.match(/^# HELP ai_scale_cache_hits_total /gm)).toHaveLength(1);
+    expect(text).toMatch(/^ai_scale_cache_hits_total\{otel_scope_name="@ai-scale\/cache"\} 1$/m);
+    expect(text.match(/^# HELP uncatalogued_thing_total /gm)).toHaveLength(1);
+    expect(text).toMatch(/^uncatalogued_thing_total\{otel_scope_name="first"\} 2$/m);
+    expect(text).not.toMatch(/otel_scope_name="(impostor|second)"/);
   });
 
   it('answers a plain Node HTTP request with the exposition text', async () => {
     const { handle: started } = start();
-    metrics.getMeter('test').createCounter(METRIC.cacheHits).add(1, { kind: 'exact' });
+    metrics.getMeter('test').createCounter('test.hits').add(1, { kind: 'exact' });
     const server = createServer((request, response) => started.prometheusHandler!.handle(request, response));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
@@ -74,7 +111,7 @@ describe('startTelemetry', () => {
       const response = await fetch(`http://127.0.0.1:${port}/metrics`);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toContain('version=0.0.4');
-      expect(await response.text()).toMatch(/^cache_hits_total\{kind="exact",otel_scope_name="test"\} 1$/m);
+      expect(await response.text()).toMatch(/^test_hits_total\{kind="exact",otel_scope_name="test"\} 1$/m);
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }
@@ -88,10 +125,17 @@ describe('startTelemetry', () => {
   it('continues a trace across a simulated queue hop (inject at the producer, extract at the consumer)', () => {
     const { spans } = start();
     const tracer = trace.getTracer('queue');
-    const stored = withSpan(tracer, SPAN.queueEnqueue, () => JSON.stringify({ trace: injectTraceContext() }));
+    const stored = withSpan(tracer, SPAN.queueSend('ingest'), () =>
+      JSON.stringify({ trace: injectTraceContext() }),
+    );
     const job = JSON.parse(stored) as { trace: Record<string, string> };
     expect(job.trace.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
-    withSpan(tracer, SPAN.queueProcess, { context: extractTraceContext(job.trace) }, () => undefined);
+    withSpan(
+      tracer,
+      SPAN.queueProcess('ingest'),
+      { context: extractTraceContext(job.trace) },
+      () => undefined,
+    );
     const [producer, consumer] = spans().map(toFinishedSpan);
     expect(consumer?.traceId).toBe(producer?.traceId);
     expect(consumer?.parentSpanId).toBe(producer?.spanId);
@@ -125,7 +169,9 @@ describe('startTelemetry', () => {
       const paths = received.map((request) => request.path);
       expect(paths).toEqual(expect.arrayContaining(['/v1/traces', '/v1/metrics']));
       expect(received.find((request) => request.path === '/v1/traces')?.body).toContain('exported-over-otlp');
-      expect(received.find((request) => request.path === '/v1/metrics')?.body).toContain(METRIC.llmTokens);
+      expect(received.find((request) => request.path === '/v1/metrics')?.body).toContain(
+        METRIC.genAiClientTokenUsage,
+      );
     } finally {
       await new Promise((resolve) => collector.close(resolve));
     }
@@ -143,12 +189,12 @@ describe('startTelemetry', () => {
     expect(hello?.trace_id).toMatch(/^[0-9a-f]{32}$/);
     expect(scrape).toBeDefined();
     expect(scrape).not.toHaveProperty('trace_id'); // ignored path: no span
+    // The server family belongs to the app (it knows the route): the instrumentation's copy is dropped.
+    expect(report.prometheus).not.toMatch(/^http_server_request_duration/m);
     expect(report.prometheus).toMatch(
-      /^http_server_request_duration_count\{[^}]*http_response_status_code="200"[^}]*\} 1$/m,
+      /^http_client_request_duration_seconds_count\{[^}]*instrumentation-undici[^}]*\} 2$/m,
     );
-    expect(report.prometheus).toMatch(
-      /^http_client_request_duration_count\{[^}]*instrumentation-undici[^}]*\} 2$/m,
-    );
+    expect(report.prometheus).not.toMatch(/otel_scope_name="@opentelemetry\/instrumentation-http"/);
   });
 
   it('rejects a bad configuration naming every bad field', () => {

@@ -60,7 +60,11 @@ export const SECONDS_BUCKETS: readonly number[] = [
   0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120,
 ];
 
-const VIEWS: ViewOptions[] = [
+/**
+ * The views every meter provider of ai-scale uses: seconds buckets for seconds histograms. (Which
+ * meter owns a metric family on `/metrics` is decided by the Prometheus renderer, from the catalogue.)
+ */
+export const METRIC_VIEWS: readonly ViewOptions[] = [
   {
     instrumentType: InstrumentType.HISTOGRAM,
     instrumentUnit: 's',
@@ -143,7 +147,7 @@ export function startTelemetry(
     // logs and for the trace context carried by queued jobs. With no processor NodeSDK would skip it.
     spanProcessors: spanProcessors.length > 0 ? spanProcessors : [new NoopSpanProcessor()],
     metricReaders,
-    views: VIEWS,
+    views: [...METRIC_VIEWS],
     // Explicitly none: otherwise NodeSDK reads OTEL_LOGS_EXPORTER and defaults to OTLP.
     logRecordProcessors: [],
     instrumentations,

@@ -60,15 +60,20 @@ describe('createInMemoryTelemetry', () => {
     const telemetry = createInMemoryTelemetry();
     try {
       const tracer = trace.getTracer('queue');
-      const payload = withSpan(tracer, SPAN.queueEnqueue, () =>
+      const payload = withSpan(tracer, SPAN.queueSend('ingest'), () =>
         JSON.stringify({ data: 1, trace: injectTraceContext() }),
       );
       // The consumer runs later, with no active context of its own.
       await new Promise((resolve) => setImmediate(resolve));
       const job = JSON.parse(payload) as { trace: Record<string, string> };
-      withSpan(tracer, SPAN.queueProcess, { context: extractTraceContext(job.trace) }, () => undefined);
-      const producer = telemetry.spansNamed(SPAN.queueEnqueue)[0];
-      const consumer = telemetry.spansNamed(SPAN.queueProcess)[0];
+      withSpan(
+        tracer,
+        SPAN.queueProcess('ingest'),
+        { context: extractTraceContext(job.trace) },
+        () => undefined,
+      );
+      const producer = telemetry.spansNamed(SPAN.queueSend('ingest'))[0];
+      const consumer = telemetry.spansNamed(SPAN.queueProcess('ingest'))[0];
       expect(consumer?.traceId).toBe(producer?.traceId);
       expect(consumer?.parentSpanId).toBe(producer?.spanId);
     } finally {

@@ -10,11 +10,21 @@ import {
 import { type AppConfig } from '../../config';
 import { type RetrievalModuleOptions } from './retrieval.module-definition';
 
-/** Picks the embedder (EMBEDDINGS) and the vector store (VECTOR_STORE) from the configuration. */
+/**
+ * Picks the embedder (EMBEDDINGS) and the vector store (VECTOR_STORE) from the configuration; hybrid
+ * search uses the package's defaults (chosen over two collections, docs/benchmarks.md) except for
+ * RETRIEVAL_FEEDBACK and RETRIEVAL_VECTOR_WEIGHT.
+ */
 export async function createRetrieval(config: AppConfig): Promise<RetrievalModuleOptions> {
   const embedder = await createEmbedder(config);
   const store = await createVectorStore(config, embedder.dimensions);
-  return { retrieval: new RetrievalService({ embedder, store }), store, embedder };
+  const retrieval = new RetrievalService({
+    embedder,
+    store,
+    fusion: { vectorWeight: config.RETRIEVAL_VECTOR_WEIGHT },
+    ...(config.RETRIEVAL_FEEDBACK ? {} : { feedback: false as const }),
+  });
+  return { retrieval, store, embedder };
 }
 
 async function createEmbedder(config: AppConfig): Promise<Embedder> {

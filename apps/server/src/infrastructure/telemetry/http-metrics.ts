@@ -1,19 +1,20 @@
 import { metrics } from '@opentelemetry/api';
-import { METRIC } from '@ai-scale/telemetry';
+import { ATTR, METRIC, metricOptions } from '@ai-scale/telemetry';
 import { type FastifyInstance } from 'fastify';
 import { type RequestStats } from './request-stats';
 
 const START = Symbol('requestStart');
 
 /**
- * Records `http.server.request.duration` (seconds, with method, route and status) for every request,
+ * Records `http.server.request.duration` (seconds, with method, route and status) for every request:
+ * the server owns that family (instrumentation-http records it without the route, and the
+ * Prometheus renderer exports only the catalogue's owner),
  * plus the local latency series of `/v1/stats`. Probes (`/health`, `/metrics`) are not recorded in the series.
  */
 export function registerHttpMetrics(fastify: FastifyInstance, stats: RequestStats): void {
-  const histogram = metrics.getMeter('@ai-scale/server').createHistogram(METRIC.httpServerRequestDuration, {
-    unit: 's',
-    description: 'HTTP server request duration',
-  });
+  const histogram = metrics
+    .getMeter('@ai-scale/server')
+    .createHistogram(METRIC.httpServerRequestDuration, metricOptions(METRIC.httpServerRequestDuration));
   fastify.addHook('onRequest', async (request) => {
     (request as unknown as Record<symbol, number>)[START] = performance.now();
   });
@@ -23,9 +24,9 @@ export function registerHttpMetrics(fastify: FastifyInstance, stats: RequestStat
     const durationMs = performance.now() - started;
     const route = request.routeOptions.url ?? 'unmatched';
     histogram.record(durationMs / 1000, {
-      'http.request.method': request.method,
-      'http.route': route,
-      'http.response.status_code': reply.statusCode,
+      [ATTR.httpRequestMethod]: request.method,
+      [ATTR.httpRoute]: route,
+      [ATTR.httpResponseStatusCode]: reply.statusCode,
     });
     if (!/^\/(health|metrics|docs)/.test(route) && route !== 'unmatched') stats.record(durationMs);
   });

@@ -120,7 +120,7 @@ export class BullmqJobQueue implements JobQueue {
     const client = createRedisClient(connection, { maxRetriesPerRequest: 2, lazyConnect: false });
     client.on('error', () => undefined);
     this.fairness = new TenantFairness(client, `${this.prefix}:${this.name}:ai-scale:tenant-waiting`);
-    this.telemetry = new QueueTelemetry(this.name, () => this.counts());
+    this.telemetry = new QueueTelemetry(this.name, () => this.counts(), 'bullmq');
   }
 
   enqueue<P = unknown>(name: string, payload: P, options?: EnqueueOptions): Promise<JobRecord<P>> {

@@ -118,7 +118,7 @@ export class MemoryJobQueue implements JobQueue {
     this.name = options.name ?? 'default';
     this.keepCompleted = options.keepCompleted ?? 10_000;
     this.keepFailed = options.keepFailed ?? 10_000;
-    this.telemetry = new QueueTelemetry(this.name, () => this.counts());
+    this.telemetry = new QueueTelemetry(this.name, () => this.counts(), 'memory');
   }
 
   enqueue<P = unknown>(name: string, payload: P, options?: EnqueueOptions): Promise<JobRecord<P>> {

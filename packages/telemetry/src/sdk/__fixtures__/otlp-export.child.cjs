@@ -12,7 +12,7 @@ async function main() {
     instrumentations: { http: false, undici: false, ioredis: false, pg: false },
   });
   withSpan(trace.getTracer('child'), 'exported-over-otlp', () => undefined);
-  metrics.getMeter('child').createCounter(METRIC.llmTokens).add(7);
+  metrics.getMeter('child').createCounter(METRIC.genAiClientTokenUsage).add(7);
   await handle.shutdown(); // flushes the batch processor and the periodic reader
 }
 
