@@ -192,7 +192,15 @@ export async function startFakeAnthropicServer(
         content_block: { type: 'text', text: '' },
       });
       send('ping', { type: 'ping' });
-      for (const piece of answer.match(/\S+\s*|\s+/g) ?? []) {
+      const pieces = answer.match(/\S+\s*|\s+/g) ?? [];
+      for (const [index, piece] of pieces.entries()) {
+        if (fault === 'stream_break' && index === Math.ceil(pieces.length / 2)) {
+          // Let what was written reach the client first: a break, not a lost buffer.
+          await new Promise<void>((resolve) => response.write(': break\n\n', () => resolve()));
+          await wait(20);
+          response.destroy();
+          return;
+        }
         await wait(state.chunkDelayMs(approximateTokens(piece)));
         if (response.destroyed) return;
         send('content_block_delta', {

@@ -30,6 +30,8 @@ export interface FakeOpenAiServerOptions extends FakeServerOptions {
   /** Embedding dimensions. Default 64. */
   readonly embeddingDimensions?: number;
   readonly models?: readonly string[];
+  /** Send the usage chunk when `stream_options.include_usage` asks for it (default true; false: like a server that ignores it). */
+  readonly streamUsage?: boolean;
 }
 
 export interface FakeOpenAiServer {
@@ -199,14 +201,22 @@ export async function startFakeOpenAiServer(
       send(chunk({ tool_calls: [{ index: 0, function: { arguments: args.slice(0, half) } }] }));
       send(chunk({ tool_calls: [{ index: 0, function: { arguments: args.slice(half) } }] }));
     } else {
-      for (const piece of (content ?? '').match(/\S+\s*|\s+/g) ?? []) {
+      const pieces = (content ?? '').match(/\S+\s*|\s+/g) ?? [];
+      for (const [index, piece] of pieces.entries()) {
+        if (fault === 'stream_break' && index === Math.ceil(pieces.length / 2)) {
+          // Let what was written reach the client first: a break, not a lost buffer.
+          await new Promise<void>((resolve) => response.write(': break\n\n', () => resolve()));
+          await wait(20);
+          response.destroy();
+          return;
+        }
         await wait(state.chunkDelayMs(approximateTokens(piece)));
         if (response.destroyed) return;
         send(chunk({ content: piece }));
       }
     }
     send(chunk({}, finishReason));
-    if (body.stream_options?.include_usage)
+    if (body.stream_options?.include_usage && options.streamUsage !== false)
       send({ id, object: 'chat.completion.chunk', created, model, choices: [], usage });
     response.end('data: [DONE]\n\n');
   };

@@ -9,7 +9,11 @@ export type LatencyDistribution =
   /** Normal around `meanMs` with the given 99th percentile (σ = (p99 − mean) / 2.326), clamped at 0. */
   | { readonly kind: 'normal'; readonly meanMs: number; readonly p99Ms: number };
 
-export type FaultKind = 'rate_limit' | 'server_error' | 'hang' | 'malformed';
+/**
+ * `stream_break`: a streamed answer is cut (socket destroyed) after half of its text deltas; a
+ * non-streamed one is answered normally.
+ */
+export type FaultKind = 'rate_limit' | 'server_error' | 'hang' | 'malformed' | 'stream_break';
 
 export interface FaultRates {
   /** Share of requests answered 429 with Retry-After. */
@@ -130,7 +134,7 @@ export class FakeServerState {
     response: ServerResponse,
     errorBody: (kind: FaultKind) => unknown,
   ): boolean {
-    if (fault === null || fault === 'malformed') return false;
+    if (fault === null || fault === 'malformed' || fault === 'stream_break') return false;
     if (fault === 'hang') {
       this.stats.hangs++;
       return true;

@@ -16,7 +16,7 @@ export { Document, type DocumentStatus } from './document.entity';
 export { Chunk } from './chunk.entity';
 export { Conversation } from './conversation.entity';
 export { Message, type MessageRole } from './message.entity';
-export { UsageRecord, type CacheKind } from './usage-record.entity';
+export { UsageRecord, type CacheKind, type UsageSource } from './usage-record.entity';
 export { AgentRun } from './agent-run.entity';
 export { AgentStep } from './agent-step.entity';
 export { ToolCallRecord } from './tool-call-record.entity';

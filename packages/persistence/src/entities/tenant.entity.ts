@@ -24,6 +24,10 @@ export class Tenant extends IdentifiedEntity {
   @Column({ type: 'integer', nullable: true })
   rateLimitPerMinute!: number | null;
 
+  /** LLM tokens per minute across the tenant's calls (prompt + output reserve); `null` = the server's default. */
+  @Column({ type: 'integer', nullable: true })
+  tokensPerMinute!: number | null;
+
   @CreateDateColumn()
   createdAt!: Date;
 

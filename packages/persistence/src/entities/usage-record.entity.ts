@@ -4,6 +4,9 @@ import { Tenant } from './tenant.entity';
 
 export type CacheKind = 'exact' | 'semantic';
 
+/** `provider`: the provider's reported usage; `counted`: the gateway's count (a stream that ended early or sent no usage). */
+export type UsageSource = 'provider' | 'counted';
+
 /**
  * What one LLM call (or one cache hit that replaced it) cost a tenant. Budgets sum `costUsd` over
  * `(tenantId, day)`; a cache hit has `cacheKind` set, zero cost and the tokens/cost it saved.
@@ -42,8 +45,15 @@ export class UsageRecord extends IdentifiedEntity {
   @Column({ type: 'integer', default: 0 })
   cachedTokens!: number;
 
+  /** Prompt tokens written to the provider's prompt cache (priced at the cache-write price). */
+  @Column({ type: 'integer', default: 0 })
+  cacheWriteTokens!: number;
+
   @Column({ type: 'double precision', default: 0 })
   costUsd!: number;
+
+  @Column({ type: 'varchar', length: 16, default: 'provider' })
+  usageSource!: UsageSource;
 
   @Column({ type: 'varchar', length: 16, nullable: true })
   cacheKind!: CacheKind | null;

@@ -27,7 +27,9 @@ export interface UsageRecordRow {
   promptTokens: number;
   completionTokens: number;
   cachedTokens: number;
+  cacheWriteTokens: number;
   costUsd: number;
+  usageSource: 'provider' | 'counted';
   cacheKind: 'exact' | 'semantic' | null;
   savedTokens: number;
   savedCostUsd: number;
@@ -83,7 +85,9 @@ export class TypeormUsageLedger implements UsageLedger {
       promptTokens: entry.promptTokens,
       completionTokens: entry.completionTokens,
       cachedTokens: entry.cachedTokens,
+      cacheWriteTokens: entry.cacheWriteTokens ?? 0,
       costUsd: entry.costUsd,
+      usageSource: entry.usageSource ?? 'provider',
       cacheKind: entry.cacheKind,
       savedTokens: entry.savedTokens,
       savedCostUsd: entry.savedCostUsd,
