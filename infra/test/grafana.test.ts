@@ -1,3 +1,4 @@
+import { METRIC } from '@ai-scale/telemetry';
 import { clone, infraPath, loadJson, loadYaml, type Json } from './support/files';
 import { checkExpression, metricsRead } from './support/series-check';
 import { WARNING_SIGNS } from './support/warning-signs';
@@ -110,10 +111,10 @@ describe('Grafana dashboard (infra/grafana/dashboards/ai-scale.json)', () => {
       (panel.targets ?? []).map((target) => target.expr ?? ''),
     );
     for (const histogram of [
-      'http_server_request_duration',
-      'llm_request_duration',
-      'queue_wait_duration',
-      'retrieval_search_duration',
+      'http_server_request_duration_seconds',
+      'gen_ai_client_operation_duration_seconds',
+      'ai_scale_queue_wait_duration_seconds',
+      'ai_scale_retrieval_search_duration_seconds',
     ]) {
       for (const quantile of ['0.5', '0.95', '0.99']) {
         expect(
@@ -134,15 +135,15 @@ describe('Grafana dashboard (infra/grafana/dashboards/ai-scale.json)', () => {
       return copy as unknown as Dashboard;
     };
 
-    it('a series with the unit suffix the exporter does not add', () => {
+    it('a series without its unit suffix', () => {
       const board = mutateFirstQuery((target) => {
         target.expr = String(target.expr).replace(
-          /http_server_request_duration_bucket/g,
-          'http_server_request_duration_seconds_bucket',
+          /http_server_request_duration_seconds_bucket/g,
+          'http_server_request_duration_bucket',
         );
       });
       expect(dashboardProblems(board).join('\n')).toMatch(
-        /unknown series http_server_request_duration_seconds_bucket/,
+        /unknown series http_server_request_duration_bucket/,
       );
     });
 
@@ -156,9 +157,9 @@ describe('Grafana dashboard (infra/grafana/dashboards/ai-scale.json)', () => {
     it('a warning sign metric missing from every panel', () => {
       const copy = clone(dashboard) as unknown as { panels: Json[] };
       copy.panels = copy.panels.filter(
-        (panel) => !JSON.stringify(panel.targets ?? []).includes('worker_heartbeat_total'),
+        (panel) => !JSON.stringify(panel.targets ?? []).includes('ai_scale_worker_heartbeat_total'),
       );
-      expect(panelsReading(copy as unknown as Dashboard).has('worker.heartbeat')).toBe(false);
+      expect(panelsReading(copy as unknown as Dashboard).has(METRIC.workerHeartbeat)).toBe(false);
     });
 
     it('two panels on the same cell', () => {

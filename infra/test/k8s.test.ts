@@ -150,9 +150,9 @@ describe('Kubernetes manifests (infra/k8s)', () => {
         (copy) => {
           const triggers = (findDocument(copy, 'ScaledObject', 'ai-scale-worker').spec as Json)
             .triggers as Json[];
-          ((triggers[0] as Json).metadata as Json).query = 'sum(queue_depth{state="waiting"})';
+          ((triggers[0] as Json).metadata as Json).query = 'sum(ai_scale_queue_depth{state="waiting"})';
         },
-        /queue_depth has no label state/,
+        /ai_scale_queue_depth has no label state/,
       ],
       [
         'a Redis list trigger on a list that is not a BullMQ wait list',

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { METRIC } from '@ai-scale/telemetry';
+import { METRIC, METRIC_CATALOG, prometheusMetricName } from '@ai-scale/telemetry';
 import { listFiles, repoPath } from './support/files';
 import {
   METRIC_ASSUMPTIONS,
@@ -62,16 +62,34 @@ describe('the metric assumptions behind alerts and dashboards', () => {
     expect(mismatches).toEqual([]);
   });
 
-  it('name series the way @opentelemetry/exporter-prometheus 0.223.0 does (no unit suffix)', () => {
-    expect(toPrometheusName('queue.wait.duration')).toBe('queue_wait_duration');
+  it('name series the way the server renders them: unit suffix, _total, histogram series', () => {
     expect(toPrometheusName('gen_ai.token.type')).toBe('gen_ai_token_type');
-    expect(prometheusSeries({ name: METRIC.queueWaitDuration, kind: 'histogram' })).toEqual([
-      'queue_wait_duration_bucket',
-      'queue_wait_duration_sum',
-      'queue_wait_duration_count',
+    expect(prometheusSeries(METRIC_CATALOG.queueWaitDuration)).toEqual([
+      'ai_scale_queue_wait_duration_seconds_bucket',
+      'ai_scale_queue_wait_duration_seconds_sum',
+      'ai_scale_queue_wait_duration_seconds_count',
     ]);
-    expect(prometheusSeries({ name: METRIC.llmCost, kind: 'counter' })).toEqual(['llm_cost_total']);
-    expect(prometheusSeries({ name: METRIC.queueDepth, kind: 'gauge' })).toEqual(['queue_depth']);
+    expect(prometheusSeries(METRIC_CATALOG.llmCost)).toEqual(['ai_scale_llm_cost_usd_total']);
+    expect(prometheusSeries(METRIC_CATALOG.queueDepth)).toEqual(['ai_scale_queue_depth']);
+    expect(prometheusSeries(METRIC_CATALOG.genAiClientTokenUsage)[0]).toBe(
+      'gen_ai_client_token_usage_bucket',
+    );
+    expect(prometheusMetricName('x.size', 'By', 'gauge')).toBe('x_size_bytes');
+    expect(prometheusMetricName('x.rate', '1/s', 'gauge')).toBe('x_rate_per_second');
+    expect(prometheusMetricName('x.ratio', '1', 'gauge')).toBe('x_ratio');
+    expect(prometheusMetricName('x.total', '{thing}', 'counter')).toBe('x_total');
+  });
+
+  it('give every metric a unit, a description, an owner and namespaced attributes', () => {
+    for (const metric of METRIC_ASSUMPTIONS) {
+      expect({ name: metric.name, unit: metric.unit.length > 0 }).toEqual({ name: metric.name, unit: true });
+      expect(metric.description.length).toBeGreaterThan(10);
+      expect(metric.owner).toMatch(/^@ai-scale\//);
+      expect(metric.name).toMatch(/^(ai_scale|gen_ai|messaging|http)\./);
+      for (const attribute of metric.attributes) {
+        expect(attribute).toMatch(/^(ai_scale|gen_ai|messaging|http|error)\./);
+      }
+    }
   });
 });
 

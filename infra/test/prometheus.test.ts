@@ -90,13 +90,21 @@ describe('Prometheus alert rules (infra/prometheus/alerts.yml)', () => {
         /unknown series queue_jobs_lost_total/,
       ],
       [
-        'a unit suffix the exporter does not add',
-        'histogram_quantile(0.99, sum by (le) (rate(queue_wait_duration_seconds_bucket[5m])))',
-        /unknown series queue_wait_duration_seconds_bucket/,
+        'a histogram without its unit suffix',
+        'histogram_quantile(0.99, sum by (le) (rate(ai_scale_queue_wait_duration_bucket[5m])))',
+        /unknown series ai_scale_queue_wait_duration_bucket/,
       ],
-      ['a counter without _total', 'rate(llm_cost[1h])', /unknown series llm_cost/],
-      ['a label the metric does not carry', 'max by (state) (queue_depth)', /label state is on none/],
-      ['a matcher on a missing label', 'queue_depth{queue="chat"}', /queue_depth has no label queue/],
+      ['a counter without _total', 'rate(ai_scale_llm_cost_usd[1h])', /unknown series ai_scale_llm_cost_usd/],
+      [
+        'a label the metric does not carry',
+        'max by (state) (ai_scale_queue_depth)',
+        /label state is on none/,
+      ],
+      [
+        'a matcher on a missing label',
+        'ai_scale_queue_depth{queue="chat"}',
+        /ai_scale_queue_depth has no label queue/,
+      ],
     ])('%s', (_name, expression, expected) => {
       expect(checkExpression(expression, { recorded }).join('\n')).toMatch(expected);
     });

@@ -15,7 +15,7 @@ export const WARNING_SIGNS: readonly WarningSign[] = [
   {
     id: 'response-time',
     title: 'Response time rising',
-    metrics: [METRIC.httpServerRequestDuration, METRIC.llmRequestDuration],
+    metrics: [METRIC.httpServerRequestDuration, METRIC.genAiClientOperationDuration],
   },
   {
     id: 'queue-growing',
@@ -40,7 +40,7 @@ export const WARNING_SIGNS: readonly WarningSign[] = [
   {
     id: 'cost-rising',
     title: 'Cost rising',
-    metrics: [METRIC.llmTokens, METRIC.llmCost, METRIC.llmFallbacks, METRIC.llmBreakerState],
+    metrics: [METRIC.genAiClientTokenUsage, METRIC.llmCost, METRIC.llmFallbacks, METRIC.llmBreakerState],
   },
   {
     id: 'inconsistent-answers',
