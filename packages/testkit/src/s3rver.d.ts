@@ -19,7 +19,17 @@ declare module 's3rver' {
   interface S3rverStore {
     listObjects(bucket: string, options: S3rverListOptions): Promise<S3rverListing>;
     putBucket(bucket: string): Promise<unknown>;
+    existsObject(bucket: string, key: string): Promise<boolean>;
   }
+  interface S3rverContext {
+    readonly method: string;
+    readonly path: string;
+    get(header: string): string;
+    status: number;
+    type: string;
+    body: unknown;
+  }
+  type S3rverMiddleware = (context: S3rverContext, next: () => Promise<void>) => Promise<void>;
   interface S3rverOptions {
     readonly address?: string;
     readonly port?: number;
@@ -31,6 +41,8 @@ declare module 's3rver' {
   class S3rver {
     constructor(options: S3rverOptions);
     readonly store: S3rverStore;
+    /** Koa's middleware list, composed when the server starts listening. */
+    readonly middleware: S3rverMiddleware[];
     run(): Promise<AddressInfo>;
     close(): Promise<void>;
   }

@@ -63,6 +63,16 @@ export interface LancedbVectorStoreOptions {
    * process only sees its own writes: set it when one process writes (a worker) and another reads (an API).
    */
   readonly readConsistencyIntervalSeconds?: number;
+  /**
+   * Object-store settings for an `s3://bucket/path` (or `gs://`, `az://`) `uri`, passed to LanceDB
+   * as its `storageOptions`: `endpoint`, `region`, `allow_http`, `aws_access_key_id`,
+   * `aws_secret_access_key`, `virtual_hosted_style_request`, `timeout`… Unset keys fall back to
+   * LanceDB's own environment lookup (AWS_ACCESS_KEY_ID, AWS_REGION, instance credentials).
+   * LanceDB commits a version with a conditional put (`If-None-Match`): several writer processes
+   * are safe on stores that honour it (AWS S3, MinIO, R2); on one that ignores it a concurrent
+   * commit is silently overwritten — keep one writer there (docs/deployment.md).
+   */
+  readonly storageOptions?: Readonly<Record<string, string>>;
 }
 
 const SYSTEM_COLUMNS = ['id', 'document_id', 'ordinal', 'content_hash', 'text', 'metadata_json'];
@@ -121,12 +131,12 @@ export class LancedbVectorStore implements MaintainableVectorStore {
         });
     }
     try {
-      const connection = await lancedb.connect(
-        options.uri,
-        options.readConsistencyIntervalSeconds === undefined
+      const connection = await lancedb.connect(options.uri, {
+        ...(options.readConsistencyIntervalSeconds === undefined
           ? {}
-          : { readConsistencyInterval: options.readConsistencyIntervalSeconds },
-      );
+          : { readConsistencyInterval: options.readConsistencyIntervalSeconds }),
+        ...(options.storageOptions === undefined ? {} : { storageOptions: { ...options.storageOptions } }),
+      });
       const names = await connection.tableNames();
       let table: lancedb.Table;
       let analyzedTerms = true;
