@@ -18,6 +18,33 @@ export interface HnswOptions {
   readonly seed?: number;
 }
 
+/**
+ * A vector ready for similarity: its non-zero coordinates too when it is sparse (the hashed lexical
+ * embedders of the cache fill a few dozen of 256-512 buckets), so a dot product costs its non-zeros,
+ * not the dimension: about 10x faster for such vectors, unchanged for dense ones.
+ */
+interface PreparedVector {
+  readonly dense: Float32Array;
+  readonly indices: Int32Array | undefined;
+  readonly values: Float32Array | undefined;
+}
+
+function prepare(vector: Float32Array): PreparedVector {
+  let nonZero = 0;
+  for (let index = 0; index < vector.length; index++) if (vector[index] !== 0) nonZero++;
+  if (nonZero * 4 > vector.length) return { dense: vector, indices: undefined, values: undefined };
+  const indices = new Int32Array(nonZero);
+  const values = new Float32Array(nonZero);
+  let position = 0;
+  for (let index = 0; index < vector.length; index++) {
+    if (vector[index] !== 0) {
+      indices[position] = index;
+      values[position++] = vector[index] as number;
+    }
+  }
+  return { dense: vector, indices, values };
+}
+
 /** A binary heap of (node, similarity), ordered by similarity; `max` picks which end is on top. */
 class Heap {
   private nodes: number[] = [];
@@ -113,6 +140,8 @@ export class HnswGraph {
   private layer0: Int32Array;
   /** Upper layers (level ≥ 1): node → per level, its neighbours. Only ~1/m of the nodes have any. */
   private readonly upper = new Map<number, number[][]>();
+  /** Per node, its prepared vector (sparse coordinates when sparse). */
+  private prepared: PreparedVector[] = [];
   private levels: Uint8Array;
   private deleted: Uint8Array;
   private visited: Uint32Array;
@@ -120,6 +149,7 @@ export class HnswGraph {
   private entry = -1;
   private topLevel = -1;
   private count = 0;
+  private linked = 0;
   private deletedCount = 0;
 
   constructor(dimensions: number, options: HnswOptions = {}) {
@@ -171,13 +201,26 @@ export class HnswGraph {
     this.deleted = deleted;
     this.visited = new Uint32Array(capacity);
     this.visitMark = 0;
+    // Dense prepared vectors are views of the old buffer: point them at the new one.
+    this.prepared = this.prepared.map((prepared, node) =>
+      prepared.indices === undefined ? { ...prepared, dense: this.vectorOf(node) } : prepared,
+    );
   }
 
   /** Dot product of node `node`'s vector with `query` (both unit: the cosine similarity). */
-  similarity(node: number, query: Float32Array): number {
+  private similarity(node: number, prepared: PreparedVector): number {
     const dimensions = this.dimensions;
     const vectors = this.vectors;
     const offset = node * dimensions;
+    const { indices, values } = prepared;
+    if (indices !== undefined && values !== undefined) {
+      let sum = 0;
+      for (let index = 0; index < indices.length; index++) {
+        sum += (values[index] as number) * (vectors[offset + (indices[index] as number)] as number);
+      }
+      return sum;
+    }
+    const query = prepared.dense;
     const unrolled = dimensions - (dimensions % 4);
     let a = 0;
     let b = 0;
@@ -225,7 +268,7 @@ export class HnswGraph {
   }
 
   /** Beam search of one layer from `starts`; returns a min-heap of the best `ef` (deleted included). */
-  private searchLayer(query: Float32Array, starts: readonly number[], ef: number, level: number): Heap {
+  private searchLayer(query: PreparedVector, starts: readonly number[], ef: number, level: number): Heap {
     const mark = this.nextVisitMark();
     const candidates = new Heap(true);
     const found = new Heap(false);
@@ -264,7 +307,7 @@ export class HnswGraph {
     const kept: number[] = [];
     for (const candidate of candidates) {
       if (kept.length >= limit) break;
-      const vector = this.vectorOf(candidate.node);
+      const vector = this.prepared[candidate.node] as PreparedVector;
       if (kept.every((other) => this.similarity(other, vector) < candidate.score)) kept.push(candidate.node);
     }
     // Fill up with the nearest skipped ones: a full list costs nothing and helps recall.
@@ -275,11 +318,38 @@ export class HnswGraph {
     return kept;
   }
 
-  /** Adds a unit vector; returns its node number. */
-  insert(vector: Float32Array): number {
+  /** Adds a unit vector and links it into the graph; returns its node number. */
+  insert(unit: Float32Array): number {
+    const node = this.add(unit);
+    this.link(node);
+    return node;
+  }
+
+  /**
+   * Stores a unit vector without linking it (cheap: a copy): the exact scan sees it at once, the
+   * graph once `link` ran for it. Nodes must be linked in the order they were added.
+   */
+  add(unit: Float32Array): number {
     if (this.count === this.levels.length) this.grow();
     const node = this.count++;
-    this.vectors.set(vector, node * this.dimensions);
+    this.vectors.set(unit, node * this.dimensions);
+    this.prepared[node] = prepare(this.vectorOf(node));
+    return node;
+  }
+
+  /** Nodes added but not linked yet: while there are any, only `exactSearch` sees every node. */
+  get unlinkedCount(): number {
+    return this.count - this.linked;
+  }
+
+  /** Links the next added node into the graph (HNSW insertion). */
+  linkNext(): void {
+    if (this.linked < this.count) this.link(this.linked);
+  }
+
+  private link(node: number): void {
+    this.linked = node + 1;
+    const vector = this.prepared[node] as PreparedVector;
     const level = Math.min(15, Math.floor(-Math.log(1 - this.random()) * this.levelFactor));
     this.levels[node] = level;
     this.layer0[node * (this.m0 + 1)] = 0;
@@ -291,7 +361,7 @@ export class HnswGraph {
     if (this.entry < 0) {
       this.entry = node;
       this.topLevel = level;
-      return node;
+      return;
     }
     let starts = [this.entry];
     for (let current = this.topLevel; current > level; current--) {
@@ -308,7 +378,7 @@ export class HnswGraph {
           list.push(node);
           this.setNeighbours(neighbour, current, list);
         } else {
-          const base = this.vectorOf(neighbour);
+          const base = this.prepared[neighbour] as PreparedVector;
           // Full: drop the farthest link (the heuristic here would cost limit² similarities per
           // link, which made inserts ~4x slower for no recall measured on the bench's data).
           let farthest = -1;
@@ -332,7 +402,6 @@ export class HnswGraph {
       this.topLevel = level;
       this.entry = node;
     }
-    return node;
   }
 
   /** Marks a node deleted: never returned again, still a waypoint for searches. */
@@ -347,11 +416,12 @@ export class HnswGraph {
    * true neighbour can be missed (the bench measures recall against the exact scan).
    */
   search(
-    query: Float32Array,
+    unit: Float32Array,
     k: number,
     accept: (node: number) => boolean,
   ): Array<{ node: number; similarity: number }> {
     if (this.entry < 0 || k < 1) return [];
+    const query = prepare(unit);
     let starts = [this.entry];
     for (let level = this.topLevel; level > 0; level--) {
       starts = [this.searchLayer(query, starts, 1, level).sorted()[0]?.node ?? this.entry];
@@ -367,10 +437,11 @@ export class HnswGraph {
 
   /** Exact scan of every live node accepted by `accept`: the reference (and the small-set path). */
   exactSearch(
-    query: Float32Array,
+    unit: Float32Array,
     k: number,
     accept: (node: number) => boolean,
   ): Array<{ node: number; similarity: number }> {
+    const query = prepare(unit);
     const best: Array<{ node: number; similarity: number }> = [];
     for (let node = 0; node < this.count; node++) {
       if (this.deleted[node] === 1) continue;

@@ -14,6 +14,8 @@ export interface MirrorPartitionOptions extends HnswOptions {
  * their deadlines, searched exactly while small and through an HNSW graph once large. Replaced or
  * deleted items are tombstones in the graph; when tombstones outnumber live items the graph is
  * rebuilt from the live ones, so memory stays proportional to what is live (amortised O(1) per delete).
+ * A bulk load (or a rebuild) stores items at once and links them into the graph in slices
+ * (`linkPending`); until every item is linked, queries scan exactly, so results are never partial.
  */
 export class MirrorPartition {
   private graph: HnswGraph;
@@ -37,8 +39,21 @@ export class MirrorPartition {
     return this.nodes.has(id);
   }
 
-  /** Adds or replaces an item (a unit vector); an unchanged vector only updates payload and deadline. */
-  upsert(id: string, vector: Float32Array, payload: JsonValue, deadline: number): void {
+  /** Items stored but not in the HNSW graph yet (a fresh load): queries scan exactly until it is 0. */
+  get unlinked(): number {
+    return this.graph.unlinkedCount;
+  }
+
+  /** Links up to `count` pending items into the graph; the owner calls it in slices, off the query path. */
+  linkPending(count: number): void {
+    for (let step = 0; step < count && this.graph.unlinkedCount > 0; step++) this.graph.linkNext();
+  }
+
+  /**
+   * Adds or replaces an item (a unit vector); an unchanged vector only updates payload and deadline.
+   * With `deferLink` (bulk loads) the item is stored but linked later by `linkPending`.
+   */
+  upsert(id: string, vector: Float32Array, payload: JsonValue, deadline: number, deferLink = false): void {
     const existing = this.nodes.get(id);
     if (existing !== undefined) {
       const old = this.graph.vectorOf(existing);
@@ -49,7 +64,9 @@ export class MirrorPartition {
       }
       this.remove(id);
     }
-    const node = this.graph.insert(vector);
+    // Linking goes in insertion order: behind a backlog, a new item waits its turn.
+    const node =
+      deferLink || this.graph.unlinkedCount > 0 ? this.graph.add(vector) : this.graph.insert(vector);
     this.ids[node] = id;
     this.payloads[node] = payload;
     this.deadlines[node] = deadline;
@@ -92,7 +109,7 @@ export class MirrorPartition {
     this.deadlines = [];
     this.nodes.clear();
     for (const [id, oldNode] of live) {
-      const node = this.graph.insert(old.vectorOf(oldNode));
+      const node = this.graph.add(old.vectorOf(oldNode));
       this.ids[node] = id;
       this.payloads[node] = oldPayloads[oldNode];
       this.deadlines[node] = oldDeadlines[oldNode] as number;
@@ -104,7 +121,7 @@ export class MirrorPartition {
   query(vector: Float32Array, topK: number, now: number, exact = false): VectorIndexMatch[] {
     const accept = (node: number): boolean => (this.deadlines[node] as number) > now;
     const found =
-      exact || this.nodes.size < this.options.exactScanBelow
+      exact || this.nodes.size < this.options.exactScanBelow || this.graph.unlinkedCount > 0
         ? this.graph.exactSearch(vector, topK, accept)
         : this.graph.search(vector, topK, accept);
     return found.map(({ node, similarity }) => ({
