@@ -16,5 +16,5 @@ export {
   type PriceTableData,
   type UnknownModelPolicy,
 } from './pricing/price-table';
-export { MemoryBudgetReservations, MemoryUsageLedger } from './adapters/memory';
+export { MemoryBudgetReservations, MemoryRateLimiter, MemoryUsageLedger } from './adapters/memory';
 export { CacheResponseCacheHook, type CacheResponseCacheHookOptions } from './adapters/cache';

@@ -10,3 +10,4 @@ export { AllProvidersFailedError } from './all-providers-failed.error';
 export { InvalidLlmRequestError } from './invalid-llm-request.error';
 export { BudgetStoreUnavailableError } from './budget-store-unavailable.error';
 export { UnknownModelPriceError } from './unknown-model-price.error';
+export { TenantRateLimitedError } from './tenant-rate-limited.error';

@@ -5,7 +5,6 @@ import type { PriceTable } from '../pricing/price-table';
 import type { BudgetLimit, BudgetReservations, ReservationOutcome } from '../ports/budget-reservations';
 import type { GatewayChatRequest } from '../ports/llm-gateway';
 import { periodRange, type UsageLedger, type UsagePeriod } from '../ports/usage-ledger';
-import { countPromptTokens, type TokenCounter } from '../tokens/token-counter';
 import type { Plan, TenantBudget } from './gateway-options';
 import { outputReserve, type RoutePlanner } from './route-planner';
 
@@ -25,7 +24,6 @@ export interface BudgetGateOptions {
   readonly ledger: UsageLedger | undefined;
   readonly planner: RoutePlanner;
   readonly prices: PriceTable;
-  readonly counter: TokenCounter;
   readonly now: () => number;
   /** How long a hold outlives the call's deadline before it expires on its own. */
   readonly holdGraceMs: number;
@@ -49,14 +47,12 @@ export class BudgetGate {
     request: GatewayChatRequest,
     plan: Plan,
     deadlineMs: number,
+    countedPromptTokens: () => number,
   ): Promise<{ plan: Plan; hold: BudgetHold }> {
     const budget = this.options.budgets?.(request.tenantId);
     const limits = this.limitsFor(request, budget);
     if (limits.length === 0) return { plan, hold: NO_HOLD };
-    const promptTokens = Math.ceil(
-      countPromptTokens(this.options.counter, request.messages, request.context, request.tools) *
-        this.options.promptTokenMargin,
-    );
+    const promptTokens = Math.ceil(countedPromptTokens() * this.options.promptTokenMargin);
     const holdMs = deadlineMs + this.options.holdGraceMs;
     let outcome = await this.reserve(request, limits, this.worstCase(request, plan, promptTokens), holdMs);
     if (outcome.status === 'reserved')

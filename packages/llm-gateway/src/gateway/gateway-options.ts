@@ -1,6 +1,8 @@
 import type { Attributes, Meter, Tracer } from '@opentelemetry/api';
 import type { PriceTable } from '../pricing/price-table';
 import type { BudgetReservations } from '../ports/budget-reservations';
+import type { RateLimiter } from '../ports/rate-limiter';
+import type { TenantLimits } from './tenant-token-limit';
 import type { ModelTier } from '../ports/llm-gateway';
 import type { ChatRequest, LlmProvider } from '../ports/llm-provider';
 import type { ResponseCacheHook } from '../ports/response-cache-hook';
@@ -82,6 +84,14 @@ export interface RoutingLlmGatewayOptions {
   readonly reservationPromptMargin?: number;
   /** How long an unsettled hold outlives the call's deadline before it expires. Default 60 s. */
   readonly reservationGraceMs?: number;
+  /**
+   * Token buckets for the providers' `limits.rpm` / `limits.tpm` and the tenants' tokens per
+   * minute. Default: in this process. Several replicas need a shared one (`RedisRateLimiter`), or
+   * each sends the provider its whole limit.
+   */
+  readonly rateLimiter?: RateLimiter;
+  /** A tenant's LLM limits (tokens per minute), or undefined for none. */
+  readonly tenantLimits?: (tenantId: string) => TenantLimits | undefined;
   readonly cache?: ResponseCacheHook;
   readonly tokenCounter?: TokenCounter;
   /** Called when the ledger or the cache fails; the call itself still answers. */

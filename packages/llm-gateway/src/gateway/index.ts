@@ -6,6 +6,7 @@ export {
   type RetryOptions,
   type RoutingLlmGatewayOptions,
   type TenantBudget,
+  type TenantLimits,
 } from './routing-llm-gateway';
 export {
   TierRouter,

@@ -14,8 +14,11 @@ import {
 import { CircuitOpenError } from '../errors/circuit-open.error';
 import { LlmGatewayError } from '../errors/llm-gateway.error';
 import { ProviderRateLimitedError } from '../errors/provider-rate-limited.error';
+import type { RateLimiter } from '../ports/rate-limiter';
 import { abortError } from '../util/abort';
 import { TokenBucket } from './token-bucket';
+
+const MINUTE = 60_000;
 
 export interface ProviderLimits {
   /** Calls in flight at once (cockatiel bulkhead). Default: unlimited. */
@@ -67,19 +70,24 @@ export class ProviderGuard {
   private readonly tpm: TokenBucket | undefined;
   private notBefore = 0;
 
+  /**
+   * `shared`: the RPM/TPM buckets live in that store (Redis: one budget per provider across every
+   * replica) instead of this process.
+   */
   constructor(
     readonly provider: string,
-    limits: ProviderLimits = {},
+    private readonly limits: ProviderLimits = {},
     breaker: BreakerOptions = {},
     private readonly now: () => number = Date.now,
+    private readonly shared?: RateLimiter,
   ) {
     this.breaker = circuitBreaker(handleWhen(isHealthFailure), {
       halfOpenAfter: breaker.halfOpenAfterMs ?? 10_000,
       breaker: new ConsecutiveBreaker(breaker.consecutiveFailures ?? 5),
     });
     this.bulkhead = limits.concurrency ? bulkhead(limits.concurrency, limits.queue ?? 0) : undefined;
-    this.rpm = limits.rpm ? new TokenBucket(limits.rpm, 60_000, now) : undefined;
-    this.tpm = limits.tpm ? new TokenBucket(limits.tpm, 60_000, now) : undefined;
+    this.rpm = limits.rpm && !shared ? new TokenBucket(limits.rpm, MINUTE, now) : undefined;
+    this.tpm = limits.tpm && !shared ? new TokenBucket(limits.tpm, MINUTE, now) : undefined;
   }
 
   get state(): BreakerStateName {
@@ -116,7 +124,7 @@ export class ProviderGuard {
         details: { local: true },
       });
     }
-    this.take(tokens);
+    await this.take(tokens);
     try {
       const guarded = (): Promise<T> =>
         this.bulkhead ? this.bulkhead.execute(() => call(signal), signal) : call(signal);
@@ -124,7 +132,7 @@ export class ProviderGuard {
       return bypassBreaker ? await guarded() : await this.breaker.execute(guarded, signal);
     } catch (error) {
       if (error instanceof BrokenCircuitError || error instanceof IsolatedCircuitError) {
-        this.refund(tokens);
+        await this.refund(tokens);
         throw new CircuitOpenError({
           message: `the circuit breaker of ${this.provider} is open`,
           provider: this.provider,
@@ -132,7 +140,7 @@ export class ProviderGuard {
         });
       }
       if (error instanceof BulkheadRejectedError) {
-        this.refund(tokens);
+        await this.refund(tokens);
         throw new ProviderRateLimitedError({
           message: `${this.provider} has too many calls in flight`,
           provider: this.provider,
@@ -144,7 +152,8 @@ export class ProviderGuard {
     }
   }
 
-  private take(tokens: number): void {
+  private async take(tokens: number): Promise<void> {
+    if (this.shared) return this.takeShared(this.shared, tokens);
     const rpmWait = this.rpm?.tryTake(1) ?? 0;
     if (rpmWait > 0) throw this.limited('requests per minute', rpmWait);
     const tpmWait = this.tpm?.tryTake(tokens) ?? 0;
@@ -154,9 +163,58 @@ export class ProviderGuard {
     }
   }
 
-  private refund(tokens: number): void {
-    this.rpm?.refund(1);
-    this.tpm?.refund(tokens);
+  private async takeShared(shared: RateLimiter, tokens: number): Promise<void> {
+    try {
+      await this.takeFromStore(shared, tokens);
+    } catch (error) {
+      // The shared store failed: fail open (the provider still enforces its own limits with 429s),
+      // rather than turn a Redis outage into a total outage of every model.
+      if (LlmGatewayError.isInstance(error)) throw error;
+    }
+  }
+
+  private async takeFromStore(shared: RateLimiter, tokens: number): Promise<void> {
+    const { rpm, tpm } = this.limits;
+    if (rpm) {
+      const wait = await shared.take(`provider:${this.provider}:rpm`, 1, {
+        capacity: rpm,
+        intervalMs: MINUTE,
+      });
+      if (wait > 0) throw this.limited('requests per minute', wait);
+    }
+    if (tpm) {
+      const wait = await shared.take(`provider:${this.provider}:tpm`, tokens, {
+        capacity: tpm,
+        intervalMs: MINUTE,
+      });
+      if (wait > 0) {
+        if (rpm)
+          await shared.refund(`provider:${this.provider}:rpm`, 1, { capacity: rpm, intervalMs: MINUTE });
+        throw this.limited('tokens per minute', wait);
+      }
+    }
+  }
+
+  private async refund(tokens: number): Promise<void> {
+    if (!this.shared) {
+      this.rpm?.refund(1);
+      this.tpm?.refund(tokens);
+      return;
+    }
+    const { rpm, tpm } = this.limits;
+    const shared = this.shared;
+    await this.refundTo(shared, rpm, tpm, tokens).catch(() => undefined);
+  }
+
+  private async refundTo(
+    shared: RateLimiter,
+    rpm: number | undefined,
+    tpm: number | undefined,
+    tokens: number,
+  ): Promise<void> {
+    if (rpm) await shared.refund(`provider:${this.provider}:rpm`, 1, { capacity: rpm, intervalMs: MINUTE });
+    if (tpm)
+      await shared.refund(`provider:${this.provider}:tpm`, tokens, { capacity: tpm, intervalMs: MINUTE });
   }
 
   private limited(what: string, retryAfterMs: number): ProviderRateLimitedError {

@@ -10,10 +10,11 @@ import type {
   LlmGateway,
 } from '../ports/llm-gateway';
 import type { LlmProvider, TokenUsage } from '../ports/llm-provider';
-import { TiktokenCounter } from '../tokens/token-counter';
+import { countPromptTokens, TiktokenCounter, type TokenCounter } from '../tokens/token-counter';
 import { sleep as defaultSleep } from '../util/abort';
 import { AttemptRunner } from './attempt-runner';
 import { MemoryBudgetReservations } from '../adapters/memory/memory-budget-reservations';
+import { MemoryRateLimiter } from '../adapters/memory/memory-rate-limiter';
 import { BudgetGate, type BudgetHold } from './budget-gate';
 import { CallDeadline } from './call-deadline';
 import { CallSpans } from './call-span';
@@ -25,6 +26,7 @@ import { RequestPreparer } from './request-preparer';
 import { ResponseCacheStep } from './response-cache-step';
 import { RoutePlanner } from './route-planner';
 import { StreamingCall } from './streaming-call';
+import { TenantTokenLimit } from './tenant-token-limit';
 import { TierRouter } from './tier-router';
 import { UsageRecorder } from './usage-recorder';
 
@@ -35,6 +37,7 @@ export type {
   RoutingLlmGatewayOptions,
   TenantBudget,
 } from './gateway-options';
+export type { TenantLimits } from './tenant-token-limit';
 
 /**
  * The gateway, a composition of one-responsibility parts: `RoutePlanner` (model or tier, route,
@@ -55,6 +58,8 @@ export class RoutingLlmGateway implements LlmGateway {
   private readonly spans: CallSpans;
   private readonly streaming: StreamingCall;
   private readonly deadlineMs: number;
+  private readonly counter: TokenCounter;
+  private readonly tenantTokens: TenantTokenLimit;
 
   constructor(options: RoutingLlmGatewayOptions) {
     const now = options.now ?? Date.now;
@@ -64,7 +69,10 @@ export class RoutingLlmGateway implements LlmGateway {
       if (providers.has(name))
         throw new InvalidLlmRequestError({ message: `provider "${name}" is registered twice` });
       providers.set(name, registration.provider);
-      this.guards.set(name, new ProviderGuard(name, registration.limits, registration.breaker, now));
+      this.guards.set(
+        name,
+        new ProviderGuard(name, registration.limits, registration.breaker, now, options.rateLimiter),
+      );
     }
     for (const model of options.models) {
       if (!providers.has(model.provider)) {
@@ -102,12 +110,16 @@ export class RoutingLlmGateway implements LlmGateway {
       ledger: options.ledger,
       planner: this.planner,
       prices: this.prices,
-      counter,
       now,
       holdGraceMs: options.reservationGraceMs ?? 60_000,
       promptTokenMargin: options.reservationPromptMargin ?? 1.1,
       onError: options.onBackgroundError,
     });
+    this.counter = counter;
+    this.tenantTokens = new TenantTokenLimit(
+      options.tenantLimits,
+      options.rateLimiter ?? new MemoryRateLimiter(now),
+    );
     this.recorder = new UsageRecorder(options.ledger, now, options.onBackgroundError);
     this.cache = new ResponseCacheStep(options.cache, this.prices, this.recorder, options.onBackgroundError);
     const preparer = new RequestPreparer(providers, this.guards, counter, options.attemptTimeoutMs ?? 30_000);
@@ -253,11 +265,22 @@ export class RoutingLlmGateway implements LlmGateway {
     }
   }
 
-  private admit(
+  /** Plan, tenant tokens per minute, then budgets: every refusal before any provider is paid. */
+  private async admit(
     request: GatewayChatRequest,
     deadline: CallDeadline,
   ): Promise<{ plan: Plan; hold: BudgetHold }> {
-    return this.budgets.admit(request, this.planner.plan(request), deadline.ms);
+    const plan = this.planner.plan(request);
+    let counted: number | undefined;
+    const promptTokens = (): number =>
+      (counted ??= countPromptTokens(this.counter, request.messages, request.context, request.tools));
+    const refundTokens = await this.tenantTokens.take(request, plan, promptTokens);
+    try {
+      return await this.budgets.admit(request, plan, deadline.ms, promptTokens);
+    } catch (error) {
+      await refundTokens();
+      throw error;
+    }
   }
 
   private finishFromCache(span: Span, started: number, result: GatewayChatResult, usage: TokenUsage): void {

@@ -21,3 +21,4 @@ export type {
   SettleRequest,
 } from './budget-reservations';
 export { nanoUsdCeil, nanoUsdFloor, usdFromNano } from './budget-reservations';
+export type { BucketLimit, RateLimiter } from './rate-limiter';

@@ -25,3 +25,4 @@ export {
   type AnthropicWireRequest,
 } from './fake-anthropic-server';
 export { budgetReservationsContract, type BudgetReservationsFixture } from './budget-reservations-contract';
+export { rateLimiterContract, type RateLimiterFixture } from './rate-limiter-contract';
