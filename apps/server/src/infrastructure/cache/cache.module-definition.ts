@@ -5,6 +5,8 @@ export interface CacheModuleOptions {
   readonly keyValue: KeyValueCache;
   readonly responses: LlmResponseCache;
   readonly ping: () => Promise<void>;
+  /** Releases what the answer cache holds besides the key-value cache (the semantic index's connections). */
+  readonly close?: () => Promise<void>;
 }
 
 export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN } =

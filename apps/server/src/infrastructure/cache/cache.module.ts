@@ -29,11 +29,15 @@ export const InjectResponseCache = (): PropertyDecorator & ParameterDecorator =>
   exports: [KEY_VALUE_CACHE, RESPONSE_CACHE],
 })
 export class CacheModule extends ConfigurableModuleClass implements OnApplicationShutdown {
-  constructor(@Inject(KEY_VALUE_CACHE) private readonly cache: KeyValueCache) {
+  constructor(
+    @Inject(KEY_VALUE_CACHE) private readonly cache: KeyValueCache,
+    @Inject(MODULE_OPTIONS_TOKEN) private readonly options: CacheModuleOptions,
+  ) {
     super();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.options.close?.();
     await this.cache.close();
   }
 }
