@@ -7,5 +7,7 @@ export {
   NonRetryableJobError,
   JobTimeoutError,
   InvalidQueueOptionsError,
+  JobAlreadyFinishedError,
+  JobCancelledError,
 } from './errors';
 export { MemoryJobQueue, MemoryJobWorker, type MemoryJobQueueOptions } from './adapters/memory';

@@ -5,3 +5,5 @@ export { InvalidJobOptionsError } from './invalid-job-options.error';
 export { NonRetryableJobError } from './non-retryable-job.error';
 export { JobTimeoutError } from './job-timeout.error';
 export { InvalidQueueOptionsError } from './invalid-queue-options.error';
+export { JobAlreadyFinishedError } from './job-already-finished.error';
+export { JobCancelledError } from './job-cancelled.error';

@@ -1,6 +1,6 @@
 import { context, isSpanContextValid, SpanKind, trace } from '@opentelemetry/api';
 import { ATTR, extractTraceContext, recordSpanError, type TraceCarrier } from '@ai-scale/telemetry';
-import { JobTimeoutError } from '../errors';
+import { JobCancelledError, JobTimeoutError } from '../errors';
 import type { JobContext, JobErrorInfo, JobHandlers, JobProgress } from '../ports';
 import { JOB_NO_HANDLER, toErrorInfo } from './errors';
 import { jsonIssue } from './options';
@@ -28,7 +28,8 @@ export interface AttemptJob {
 export type AttemptOutcome =
   | { readonly kind: 'completed'; readonly result: unknown }
   | { readonly kind: 'failed'; readonly error: JobErrorInfo; readonly willRetry: boolean }
-  | { readonly kind: 'handed-back' };
+  | { readonly kind: 'handed-back' }
+  | { readonly kind: 'cancelled' };
 
 /**
  * The abort side of one attempt. The `AbortSignal` is only created when the handler reads it (most
@@ -116,6 +117,8 @@ export function runAttempt(
       telemetry.recordFailedAttempt(attributes, outcome.error.code);
       if (outcome.willRetry) telemetry.recordRetried(attributes);
       else telemetry.recordDeadLettered(attributes);
+    } else if (outcome.kind === 'cancelled') {
+      span.setAttribute(ATTR.jobState, 'cancelled');
     } else {
       span.setAttribute(ATTR.jobState, 'queued');
     }
@@ -125,13 +128,16 @@ export function runAttempt(
 }
 
 const HANDED_BACK: AttemptOutcome = { kind: 'handed-back' };
+const CANCELLED: AttemptOutcome = { kind: 'cancelled' };
 
 function failedOutcome(job: AttemptJob, error: JobErrorInfo): AttemptOutcome {
   return { kind: 'failed', error, willRetry: error.retryable && job.attempt < job.maxAttempts };
 }
 
 function abortOutcome(job: AttemptJob, reason: unknown): AttemptOutcome {
-  return reason === SHUTDOWN ? HANDED_BACK : failedOutcome(job, toErrorInfo(reason));
+  if (reason === SHUTDOWN) return HANDED_BACK;
+  if (reason instanceof JobCancelledError) return CANCELLED;
+  return failedOutcome(job, toErrorInfo(reason));
 }
 
 function settle(handlers: JobHandlers, job: AttemptJob, control: AttemptControl): Promise<AttemptOutcome> {

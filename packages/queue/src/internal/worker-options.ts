@@ -9,6 +9,7 @@ const workerOptionsSchema = z.strictObject({
   stalledIntervalMs: z.number().int().min(10).optional(),
   maxStalledCount: z.number().int().min(0).optional(),
   shutdownDeadlineMs: z.number().int().min(0).optional(),
+  onError: z.custom<NonNullable<WorkerOptions['onError']>>((value) => typeof value === 'function').optional(),
 });
 
 export interface ResolvedWorkerOptions {
@@ -18,6 +19,7 @@ export interface ResolvedWorkerOptions {
   readonly stalledIntervalMs: number;
   readonly maxStalledCount: number;
   readonly shutdownDeadlineMs: number;
+  readonly onError: NonNullable<WorkerOptions['onError']>;
 }
 
 export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOptions {
@@ -34,5 +36,6 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
     stalledIntervalMs: value.stalledIntervalMs ?? 30_000,
     maxStalledCount: value.maxStalledCount ?? 1,
     shutdownDeadlineMs: value.shutdownDeadlineMs ?? 30_000,
+    onError: value.onError ?? (() => undefined),
   };
 }

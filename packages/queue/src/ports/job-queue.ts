@@ -28,6 +28,18 @@ export interface JobQueue {
   listDeadLetters(page?: { limit?: number; offset?: number }): Promise<JobRecord[]>;
   /** Moves a dead-lettered job back to `queued` with a fresh set of attempts. `JobNotFoundError` otherwise. */
   retryDeadLetter(id: string): Promise<JobRecord>;
+  /**
+   * Cancels a job, wherever it is: a `queued` or `delayed` job becomes `cancelled` at once and never
+   * runs; a running job's handler has its `signal` aborted (reason: `JobCancelledError`) in whichever
+   * worker process runs it, and the job becomes `cancelled` as soon as that worker sees the request
+   * (the attempt's outcome is decided then, without waiting for the handler; it is never retried).
+   * Emits a `cancelled` event. Idempotent: cancelling a cancelled job returns it again.
+   * `JobAlreadyFinishedError` for a `completed` or `failed` job, `JobNotFoundError` for an unknown id.
+   * Resolves with the job as it is now (still `active` while its worker is being told). A handler
+   * that returns before the request reaches its worker completes the job: cancellation is a
+   * request, not a guarantee, for running work.
+   */
+  cancel(id: string): Promise<JobRecord>;
   /** Listens to job events of this queue (from every process); returns the unsubscribe function. */
   subscribe(listener: JobEventListener): () => void;
   /** A worker for this queue; call `start()` on it. */

@@ -10,7 +10,8 @@ export interface JobContext<P = unknown> {
   readonly attempt: number;
   readonly maxAttempts: number;
   /**
-   * Aborted when the attempt times out (`timeoutMs`) or the worker's shutdown deadline passes.
+   * Aborted when the attempt times out (`timeoutMs`), the job is cancelled (`signal.reason` is a
+   * `JobCancelledError`) or the worker's shutdown deadline passes.
    * Long handlers should pass it to I/O (fetch, LLM calls) and stop early: after an abort, the
    * attempt's outcome is decided without waiting for the handler.
    */
@@ -48,6 +49,33 @@ export interface WorkerOptions {
   readonly maxStalledCount?: number;
   /** Default deadline of `close()` (default 30,000 ms). */
   readonly shutdownDeadlineMs?: number;
+  /**
+   * Told about every error of the worker's own machinery (never a handler's: those fail the
+   * attempt): a lost backend connection, a processing loop that stopped, the cancellation listener.
+   * Log it; `health()` summarises the same. Never throws back into the worker.
+   */
+  readonly onError?: (event: WorkerErrorEvent) => void;
+}
+
+/** An error of the worker itself (see `WorkerOptions.onError`). */
+export interface WorkerErrorEvent {
+  /** `connection`: the backend is unreachable; `loop`: the processing loop stopped; `events`: the cancellation listener failed. */
+  readonly kind: 'connection' | 'loop' | 'events';
+  readonly error: Error;
+}
+
+/** What a readiness probe needs to know about a worker. */
+export interface WorkerHealth {
+  /** Started, not closing, its processing loop alive and its backend answering: it can take jobs. */
+  readonly healthy: boolean;
+  /** Started and its processing loop has not stopped (false before `start()` and after `close()`). */
+  readonly running: boolean;
+  /** The backend answered the worker's last check (every `lockDurationMs / 2`, at least once a second on BullMQ). */
+  readonly backendReachable: boolean;
+  /** Errors of the worker's machinery so far (what `onError` was told). */
+  readonly errors: number;
+  readonly lastError:
+    { readonly kind: WorkerErrorEvent['kind']; readonly message: string; readonly at: number } | undefined;
 }
 
 export interface CloseWorkerOptions {
@@ -73,4 +101,6 @@ export interface JobWorker {
   close(options?: CloseWorkerOptions): Promise<void>;
   /** Attempts running now. */
   readonly activeCount: number;
+  /** Whether it can take jobs now, and what went wrong if not (for readiness probes). */
+  health(): WorkerHealth;
 }

@@ -9,11 +9,20 @@ export type JsonValue =
  * - `active`: a worker holds it;
  * - `completed`: a handler returned; `result` holds its value;
  * - `failed`: failed for good (attempts exhausted, a non-retryable error, or stalled too often):
- *   it sits in the dead-letter set until `retryDeadLetter` or retention removes it.
+ *   it sits in the dead-letter set until `retryDeadLetter` or retention removes it;
+ * - `cancelled`: `cancel` stopped it (before it ran, or by aborting its running attempt). Terminal,
+ *   kept as long as failed jobs, never in the dead-letter set.
  */
-export type JobState = 'queued' | 'delayed' | 'active' | 'completed' | 'failed';
+export type JobState = 'queued' | 'delayed' | 'active' | 'completed' | 'failed' | 'cancelled';
 
-export const JOB_STATES: readonly JobState[] = ['queued', 'delayed', 'active', 'completed', 'failed'];
+export const JOB_STATES: readonly JobState[] = [
+  'queued',
+  'delayed',
+  'active',
+  'completed',
+  'failed',
+  'cancelled',
+];
 
 /** Progress a handler reports: a percentage (0–100) or any JSON object. */
 export type JobProgress = number | { readonly [key: string]: JsonValue };
@@ -105,7 +114,9 @@ export type JobCounts = Readonly<Record<JobState, number>>;
  * - `progress`: the handler called `updateProgress`;
  * - `completed` with `result`;
  * - `retrying`: an attempt failed and another is scheduled after `delayMs`;
- * - `failed`: the job failed for good and is now in the dead-letter set (`error`).
+ * - `failed`: the job failed for good and is now in the dead-letter set (`error`);
+ * - `cancelled`: the job was cancelled (at once if it was waiting; once its worker aborted the
+ *   attempt if it was running).
  */
 export type JobEvent =
   | { readonly type: 'queued'; readonly jobId: string; readonly timestamp: number }
@@ -134,7 +145,8 @@ export type JobEvent =
       readonly jobId: string;
       readonly error: JobErrorInfo;
       readonly timestamp: number;
-    };
+    }
+  | { readonly type: 'cancelled'; readonly jobId: string; readonly timestamp: number };
 
 export type JobEventType = JobEvent['type'];
 export type JobEventListener = (event: JobEvent) => void;

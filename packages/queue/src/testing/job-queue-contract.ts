@@ -3,7 +3,13 @@ import { trace } from '@opentelemetry/api';
 import { AiScaleError } from '@ai-scale/errors';
 import { ATTR, METRIC, SPAN, withSpan } from '@ai-scale/telemetry';
 import { createInMemoryTelemetry, type InMemoryTelemetry } from '@ai-scale/telemetry/testing';
-import { InvalidJobOptionsError, JobNotFoundError, NonRetryableJobError } from '../errors';
+import {
+  InvalidJobOptionsError,
+  JobAlreadyFinishedError,
+  JobCancelledError,
+  JobNotFoundError,
+  NonRetryableJobError,
+} from '../errors';
 import type {
   JobEvent,
   JobHandlers,
@@ -645,6 +651,132 @@ export function jobQueueContract(
         assert.equal(customFailed.error?.code, 'CONTRACT_NOT_RETRYABLE');
         assert.equal(typedFailed.attempts, 1);
         assert.deepEqual(Object.fromEntries(attempts), { typed: 1, custom: 1 });
+      });
+    });
+
+    describe('cancellation', () => {
+      it('cancels a queued and a delayed job: they never run, end cancelled, and cancel is idempotent', async () => {
+        const queue = await newQueue();
+        const events: JobEvent[] = [];
+        queue.subscribe((event) => events.push(event));
+        const queued = await queue.enqueue('work', { n: 1 }, { tenantId: 'a' });
+        const delayed = await queue.enqueue('work', { n: 2 }, { tenantId: 'a', delayMs: 150 });
+        const cancelledQueued = await queue.cancel(queued.id);
+        assert.equal(cancelledQueued.state, 'cancelled');
+        assert.equal((await queue.cancel(delayed.id)).state, 'cancelled');
+        // Twice is fine: the same terminal record.
+        assert.equal((await queue.cancel(queued.id)).state, 'cancelled');
+        const ran: number[] = [];
+        await startWorker(queue, {
+          work: async ({ payload }) => {
+            ran.push((payload as { n: number }).n);
+            return null;
+          },
+        });
+        // A later job of the same tenant, after the delay: once it completed, the cancelled ones
+        // would have run before it (FIFO within the tenant, the delay has passed).
+        const later = await queue.enqueue('work', { n: 3 }, { tenantId: 'a', delayMs: 300 });
+        await waitForState(queue, later.id, 'completed');
+        assert.deepEqual(ran, [3]);
+        for (const id of [queued.id, delayed.id]) {
+          const record = await queue.getJob(id);
+          assert.equal(record?.state, 'cancelled');
+          assert.equal(record?.attempts, 0);
+          assert.ok(record?.finishedAt !== undefined);
+        }
+        const counts = await queue.counts();
+        assert.equal(counts.cancelled, 2);
+        assert.equal(counts.queued + counts.delayed, 0);
+        assert.deepEqual(await queue.listDeadLetters(), []);
+        await waitFor(
+          () => events.filter((event) => event.type === 'cancelled').length === 2,
+          'two cancelled events',
+        );
+        assert.deepEqual(
+          events.filter((event) => event.type === 'cancelled').map((event) => event.jobId),
+          [queued.id, delayed.id],
+        );
+      });
+
+      it("aborts a running job's signal with JobCancelledError; the job ends cancelled, never retried", async () => {
+        const queue = await newQueue();
+        const events: JobEvent[] = [];
+        queue.subscribe((event) => events.push(event));
+        const started = deferred();
+        let reason: unknown;
+        let attempts = 0;
+        await startWorker(queue, {
+          long: async ({ signal }) => {
+            attempts++;
+            started.resolve();
+            await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+            reason = signal.reason;
+            return 'finished anyway'; // ignored: the abort decided the attempt
+          },
+        });
+        const job = await queue.enqueue('long', {}, { attempts: 3 });
+        await started.promise;
+        const requested = await queue.cancel(job.id);
+        assert.ok(requested.state === 'active' || requested.state === 'cancelled');
+        const record = await waitForState(queue, job.id, 'cancelled');
+        assert.ok(JobCancelledError.isInstance(reason) && (reason as JobCancelledError).jobId === job.id);
+        assert.equal(record.result, undefined);
+        assert.equal(record.error, undefined);
+        assert.equal((await queue.cancel(job.id)).state, 'cancelled');
+        await waitFor(
+          () => events.some((event) => event.type === 'cancelled' && event.jobId === job.id),
+          'cancelled event',
+        );
+        assert.ok(!events.some((event) => event.type === 'failed' || event.type === 'retrying'));
+        // Another job still runs on the same worker afterwards; the cancelled one never ran again.
+        const next = await queue.enqueue('long', {}, { timeoutMs: 50, attempts: 1 });
+        await waitForState(queue, next.id, 'failed');
+        assert.equal(attempts, 2);
+        assert.equal((await queue.getJob(job.id))?.state, 'cancelled');
+        assert.deepEqual(
+          (await queue.listDeadLetters()).map((dead) => dead.id),
+          [next.id],
+        );
+      });
+
+      it('refuses to cancel a finished job (JobAlreadyFinishedError) and an unknown one (JobNotFoundError)', async () => {
+        const queue = await newQueue();
+        await startWorker(queue, {
+          ok: async () => 'done',
+          bad: async () => {
+            throw new NonRetryableJobError('no');
+          },
+        });
+        const done = await queue.enqueue('ok', {});
+        const failed = await queue.enqueue('bad', {});
+        await waitForState(queue, done.id, 'completed');
+        await waitForState(queue, failed.id, 'failed');
+        await assert.rejects(queue.cancel(done.id), (error: unknown) => {
+          assert.ok(error instanceof JobAlreadyFinishedError);
+          assert.equal(error.code, 'JOB_ALREADY_FINISHED');
+          assert.equal(error.state, 'completed');
+          return true;
+        });
+        await assert.rejects(queue.cancel(failed.id), JobAlreadyFinishedError);
+        await assert.rejects(queue.cancel('no-such-job'), JobNotFoundError);
+        assert.equal((await queue.getJob(done.id))?.state, 'completed');
+      });
+    });
+
+    describe('worker health', () => {
+      it('reads healthy while started and not after close', async () => {
+        const queue = await newQueue();
+        const worker = queue.createWorker({}, TEST_WORKER);
+        workers.push(worker);
+        assert.equal(worker.health().healthy, false);
+        await worker.start();
+        const health = worker.health();
+        assert.equal(health.healthy, true);
+        assert.equal(health.running, true);
+        assert.equal(health.backendReachable, true);
+        await worker.close({ deadlineMs: 0 });
+        assert.equal(worker.health().healthy, false);
+        assert.equal(worker.health().running, false);
       });
     });
 

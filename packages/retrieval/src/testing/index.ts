@@ -1,4 +1,3 @@
-export { embeddingCacheContract, type EmbeddingCacheContractOptions } from './embedding-cache-contract';
 export {
   vectorStoreContract,
   CONTRACT_DIMENSIONS,

@@ -1,6 +1,6 @@
 import { type JobRecord } from '@ai-scale/queue';
 
-export type PublicJobState = 'queued' | 'active' | 'completed' | 'failed';
+export type PublicJobState = 'queued' | 'active' | 'completed' | 'failed' | 'cancelled';
 
 /** A job as the API shows it: `delayed` (waiting for a retry backoff) reads as `queued`. */
 export interface JobView {

@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Queue, QueueEvents, type Job, type JobsOptions } from 'bullmq';
 import { AiScaleError } from '@ai-scale/errors';
 import type { TraceCarrier } from '@ai-scale/telemetry';
-import { InvalidQueueOptionsError, JobNotFoundError, QueueUnavailableError } from '../../errors';
+import {
+  InvalidQueueOptionsError,
+  JobAlreadyFinishedError,
+  JobNotFoundError,
+  QueueUnavailableError,
+} from '../../errors';
+import { JOB_CANCELLED } from '../../internal/errors';
 import { idempotentJobId, orderingPriority } from '../../internal/ids';
 import { resolveBulk, resolveEnqueue, type ResolvedEnqueueOptions } from '../../internal/options';
 import { QueueTelemetry } from '../../internal/telemetry';
@@ -19,7 +25,9 @@ import type {
   WorkerOptions,
 } from '../../ports';
 import { BullmqJobWorker } from './bullmq-job-worker';
+import { CANCEL_REQUESTED_EVENT, CANCELLED_EVENT, CancelledJobs } from './cancellation';
 import { decodeError, readEnvelope, readProgress, type Envelope } from './envelope';
+import { jobRecord, mapState } from './job-record';
 import {
   checkClusterPrefix,
   CLUSTER_PREFIX,
@@ -88,6 +96,7 @@ export class BullmqJobQueue implements JobQueue {
   readonly name: string;
   private readonly queue: Queue;
   private readonly fairness: TenantFairness;
+  private readonly cancellations: CancelledJobs;
   private readonly telemetry: QueueTelemetry;
   private readonly connection: BullmqRedisConnection;
   private readonly queueLease: BullmqConnectionLease;
@@ -120,6 +129,10 @@ export class BullmqJobQueue implements JobQueue {
     const client = createRedisClient(connection, { maxRetriesPerRequest: 2, lazyConnect: false });
     client.on('error', () => undefined);
     this.fairness = new TenantFairness(client, `${this.prefix}:${this.name}:ai-scale:tenant-waiting`);
+    this.cancellations = new CancelledJobs(client, `${this.prefix}:${this.name}:ai-scale`, {
+      count: this.removeOnFail.count,
+      ageSeconds: this.removeOnFail.age,
+    });
     this.telemetry = new QueueTelemetry(this.name, () => this.counts(), 'bullmq');
   }
 
@@ -198,9 +211,9 @@ export class BullmqJobQueue implements JobQueue {
       // `completed` record always carries its error or result (read in parallel, a job finishing
       // between the two reads showed `failed` with no error).
       const state = await this.queue.getJobState(id);
-      if (state === 'unknown') return undefined;
-      const job = await this.queue.getJob(id);
-      if (!job) return undefined;
+      const job = state === 'unknown' ? undefined : await this.queue.getJob(id);
+      // A cancelled job has left BullMQ: its record is kept beside it.
+      if (!job) return (await this.cancellations.get(id)) as JobRecord<P, R> | undefined;
       return this.toRecord(job, mapState(state)) as JobRecord<P, R>;
     } catch (error) {
       throw unavailable(error, this.name);
@@ -230,6 +243,7 @@ export class BullmqJobQueue implements JobQueue {
         active: of('active'),
         completed: of('completed'),
         failed: of('failed'),
+        cancelled: await this.cancellations.count(),
       };
     } catch (error) {
       throw unavailable(error, this.name);
@@ -244,7 +258,11 @@ export class BullmqJobQueue implements JobQueue {
     if (limit === 0) return [];
     try {
       const jobs = await this.guard(this.queue.getFailed(offset, offset + limit - 1));
-      return jobs.filter((job) => job !== undefined).map((job) => this.toRecord(job, 'failed'));
+      // A cancelled attempt passes through the failed set for a moment: never a dead letter.
+      return jobs
+        .filter((job) => job !== undefined)
+        .map((job) => this.toRecord(job, 'failed'))
+        .filter((record) => record.state === 'failed');
     } catch (error) {
       throw unavailable(error, this.name);
     }
@@ -274,6 +292,50 @@ export class BullmqJobQueue implements JobQueue {
     return (await this.getJob(id)) ?? this.toRecord(job, 'queued');
   }
 
+  async cancel(id: string): Promise<JobRecord> {
+    this.assertOpen();
+    return this.guard(this.requestCancel(id));
+  }
+
+  private async requestCancel(id: string): Promise<JobRecord> {
+    const current = await this.fetchRecord(id);
+    if (!current) throw new JobNotFoundError(id);
+    if (current.state === 'cancelled') return current;
+    if (current.state === 'completed' || current.state === 'failed') {
+      throw new JobAlreadyFinishedError(id, current.state);
+    }
+    try {
+      if (current.state === 'queued' || current.state === 'delayed') {
+        const job = await this.queue.getJob(id);
+        // BullMQ refuses to remove a locked job: a worker took it meanwhile, so it is running now.
+        const removed = job
+          ? await job.remove().then(
+              () => true,
+              () => false,
+            )
+          : false;
+        if (job && removed) {
+          const record: JobRecord = { ...this.toRecord(job, 'cancelled'), finishedAt: Date.now() };
+          await this.cancellations.record(record);
+          if (record.tenantId !== undefined && job.attemptsStarted === 0)
+            this.fairness.leave(record.tenantId);
+          await this.cancellations.announce(this.queue.keys.events as string, CANCELLED_EVENT, id);
+          return record;
+        }
+      }
+      // Running (or just taken): the marker covers a worker that picks the job up again after a
+      // crash or a hand-back; the stream event reaches the worker that runs it, in any process.
+      await this.cancellations.request(id);
+      await this.cancellations.announce(this.queue.keys.events as string, CANCEL_REQUESTED_EVENT, id);
+    } catch (error) {
+      throw unavailable(error, this.name);
+    }
+    const now = await this.fetchRecord(id);
+    if (now?.state === 'completed' || now?.state === 'failed')
+      throw new JobAlreadyFinishedError(id, now.state);
+    return now ?? current;
+  }
+
   subscribe(listener: JobEventListener): () => void {
     this.assertOpen();
     this.listeners.add(listener);
@@ -291,6 +353,7 @@ export class BullmqJobQueue implements JobQueue {
         connection: this.connection,
         prefix: this.prefix,
         fairness: this.fairness,
+        cancellations: this.cancellations,
         telemetry: this.telemetry,
         onClosed: (closed) => this.workers.delete(closed),
       },
@@ -378,26 +441,7 @@ export class BullmqJobQueue implements JobQueue {
   }
 
   private toRecord(job: Job, state: JobState): JobRecord {
-    const envelope = readEnvelope(job.data);
-    const finished = state === 'completed' || state === 'failed';
-    return {
-      id: job.id as string,
-      name: job.name,
-      queue: this.name,
-      tenantId: envelope.t,
-      idempotencyKey: envelope.k,
-      payload: envelope.p,
-      state,
-      priority: envelope.r,
-      progress: readProgress(job.progress),
-      result: state === 'completed' ? (job.returnvalue ?? undefined) : undefined,
-      error: decodeError(job.failedReason),
-      attempts: job.attemptsMade,
-      maxAttempts: job.opts.attempts ?? 1,
-      createdAt: job.timestamp,
-      startedAt: job.processedOn ?? undefined,
-      finishedAt: finished ? (job.finishedOn ?? undefined) : undefined,
-    };
+    return jobRecord(this.name, job, state);
   }
 
   /**
@@ -460,12 +504,17 @@ export class BullmqJobQueue implements JobQueue {
       result: (args as unknown as { returnvalue: unknown }).returnvalue ?? undefined,
       timestamp: now(),
     }));
-    on('failed', ({ jobId, failedReason }) => ({
-      type: 'failed',
-      jobId: jobId as string,
-      error: decodeError(failedReason) ?? { code: 'JOB_FAILED', message: 'failed', retryable: false },
-      timestamp: now(),
-    }));
+    on(CANCELLED_EVENT, ({ jobId }) => ({ type: 'cancelled', jobId: jobId as string, timestamp: now() }));
+    on('failed', ({ jobId, failedReason }) =>
+      decodeError(failedReason)?.code === JOB_CANCELLED
+        ? { type: 'cancelled', jobId: jobId as string, timestamp: now() }
+        : {
+            type: 'failed',
+            jobId: jobId as string,
+            error: decodeError(failedReason) ?? { code: 'JOB_FAILED', message: 'failed', retryable: false },
+            timestamp: now(),
+          },
+    );
     this.events = events;
   }
 
@@ -502,20 +551,5 @@ export class BullmqJobQueue implements JobQueue {
 
   private assertOpen(): void {
     if (this.closed) throw new QueueUnavailableError(`queue ${this.name} is closed`, { queue: this.name });
-  }
-}
-
-function mapState(state: string): JobState {
-  switch (state) {
-    case 'delayed':
-      return 'delayed';
-    case 'active':
-      return 'active';
-    case 'completed':
-      return 'completed';
-    case 'failed':
-      return 'failed';
-    default:
-      return 'queued'; // waiting, prioritized, waiting-children
   }
 }

@@ -1,10 +1,21 @@
-import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import { QueueEvents, UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
+import { JobCancelledError } from '../../errors';
 import { AttemptControl, runAttempt, SHUTDOWN } from '../../internal/attempt';
+import { JOB_CANCELLED } from '../../internal/errors';
 import { backoffDelay } from '../../internal/options';
 import type { QueueTelemetry } from '../../internal/telemetry';
 import { resolveWorkerOptions, type ResolvedWorkerOptions } from '../../internal/worker-options';
-import type { CloseWorkerOptions, JobHandlers, JobWorker, WorkerOptions } from '../../ports';
-import { encodeError, readEnvelope } from './envelope';
+import type {
+  CloseWorkerOptions,
+  JobHandlers,
+  JobWorker,
+  WorkerErrorEvent,
+  WorkerHealth,
+  WorkerOptions,
+} from '../../ports';
+import { CANCEL_REQUESTED_EVENT, type CancelledJobs } from './cancellation';
+import { decodeError, encodeError, readEnvelope } from './envelope';
+import { jobRecord } from './job-record';
 import {
   leaseBullmqConnection,
   type BullmqConnectionLease,
@@ -18,6 +29,7 @@ export interface BullmqWorkerContext {
   readonly connection: BullmqRedisConnection;
   readonly prefix: string;
   readonly fairness: TenantFairness;
+  readonly cancellations: CancelledJobs;
   readonly telemetry: QueueTelemetry;
   onClosed(worker: BullmqJobWorker): void;
 }
@@ -45,6 +57,14 @@ export class BullmqJobWorker implements JobWorker {
   private readonly options: ResolvedWorkerOptions;
   private readonly worker: Worker;
   private readonly lease: BullmqConnectionLease;
+  /** Cancellation requests for jobs this worker does not (yet) run, by id, with their expiry. */
+  private readonly pendingCancels = new Map<string, number>();
+  private events: { readonly reader: QueueEvents; readonly lease: BullmqConnectionLease } | undefined;
+  private loopStopped = false;
+  private lastPingOk = 0;
+  private checking = false;
+  private errorCount = 0;
+  private lastError: WorkerHealth['lastError'];
   private readonly active = new Map<string, AttemptControl>();
   private heartbeat: NodeJS.Timeout | undefined;
   private started: Promise<void> | undefined;
@@ -71,27 +91,120 @@ export class BullmqJobWorker implements JobWorker {
       maxStalledCount: this.options.maxStalledCount,
       settings: { backoffStrategy },
     });
-    // Connection errors are retried by BullMQ; a listener keeps them from crashing the process.
-    this.worker.on('error', () => undefined);
+    // Connection errors are retried by BullMQ: counted, reported and reflected in health(), never thrown.
+    this.worker.on('error', (error) => this.report('connection', error));
+    // A cancelled attempt passes through BullMQ's failed set; its record already lives beside it.
+    this.worker.on('failed', (job) => {
+      if (job && decodeError(job.failedReason)?.code === JOB_CANCELLED)
+        void job.remove().catch(() => undefined);
+    });
   }
 
   get activeCount(): number {
     return this.active.size;
   }
 
+  health(): WorkerHealth {
+    const running = this.started !== undefined && !this.closing && !this.crashed && !this.loopStopped;
+    const backendReachable = Date.now() - this.lastPingOk <= 2 * this.checkIntervalMs() + 1_000;
+    return {
+      healthy: running && backendReachable && this.worker.isRunning(),
+      running,
+      backendReachable,
+      errors: this.errorCount,
+      lastError: this.lastError,
+    };
+  }
+
   start(): Promise<void> {
     this.started ??= (async () => {
       await this.worker.waitUntilReady();
       if (this.closing || this.crashed) return;
-      this.worker.run().catch(() => undefined);
-      this.context.telemetry.beat();
-      this.heartbeat = setInterval(
-        () => this.context.telemetry.beat(),
-        Math.max(1_000, this.options.lockDurationMs / 2),
-      );
+      await this.listenForCancels();
+      this.worker.run().catch((error: unknown) => {
+        // The processing loop is gone for good (BullMQ retries what it can inside it).
+        this.loopStopped = true;
+        this.report('loop', error);
+      });
+      await this.check();
+      this.heartbeat = setInterval(() => void this.check(), this.checkIntervalMs());
       this.heartbeat.unref();
     })();
     return this.started;
+  }
+
+  /** Cancellation requests from any process arrive on BullMQ's event stream (a custom event). */
+  private async listenForCancels(): Promise<void> {
+    const lease = leaseBullmqConnection(this.context.connection);
+    const reader = new QueueEvents(this.context.queueName, {
+      connection: lease.connection,
+      prefix: this.context.prefix,
+      lastEventId: `${Date.now() - 1}-18446744073709551615`,
+    });
+    reader.on('error', (error) => this.report('events', error));
+    (reader as unknown as { on(event: string, fn: (args: { jobId?: string }) => void): void }).on(
+      CANCEL_REQUESTED_EVENT,
+      ({ jobId }) => {
+        if (jobId) this.cancelRequested(jobId);
+      },
+    );
+    this.events = { reader, lease };
+    await reader.waitUntilReady();
+  }
+
+  private cancelRequested(id: string): void {
+    const control = this.active.get(id);
+    if (control) {
+      control.abort(new JobCancelledError(id));
+      return;
+    }
+    // Not running here (yet): BullMQ may have handed it to this worker a moment ago, before
+    // `process` registered it. Remember it long enough for that, then forget it.
+    const now = Date.now();
+    for (const [pending, until] of this.pendingCancels) if (until < now) this.pendingCancels.delete(pending);
+    this.pendingCancels.set(id, now + Math.max(60_000, 2 * this.options.lockDurationMs));
+  }
+
+  private checkIntervalMs(): number {
+    return Math.max(1_000, this.options.lockDurationMs / 2);
+  }
+
+  /** The heartbeat: beats only while the loop runs and Redis answers, so a dead worker stops beating. */
+  private async check(): Promise<void> {
+    if (this.checking) return; // the previous check still waits for Redis: it is down already
+    this.checking = true;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const client = await this.worker.getBackend().client;
+      // The worker's own connection (it queues commands while Redis is away): bounded by the interval.
+      await Promise.race([
+        client.runCommand('ping', []),
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`Redis did not answer PING within ${this.checkIntervalMs()} ms`)),
+            this.checkIntervalMs(),
+          );
+        }),
+      ]);
+      this.lastPingOk = Date.now();
+      if (!this.loopStopped && !this.closing && !this.crashed) this.context.telemetry.beat();
+    } catch (error) {
+      if (!this.closing && !this.crashed) this.report('connection', error);
+    } finally {
+      clearTimeout(timer);
+      this.checking = false;
+    }
+  }
+
+  private report(kind: WorkerErrorEvent['kind'], error: unknown): void {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    this.errorCount++;
+    this.lastError = { kind, message: failure.message, at: Date.now() };
+    try {
+      this.options.onError({ kind, error: failure });
+    } catch {
+      // A failing logger must not take the worker down.
+    }
   }
 
   close(options: CloseWorkerOptions = {}): Promise<void> {
@@ -109,6 +222,7 @@ export class BullmqJobWorker implements JobWorker {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.closing ??= this.worker
       .close(true)
+      .then(() => this.closeEvents())
       .then(() => this.lease.release())
       .finally(() => this.context.onClosed(this));
     await this.closing;
@@ -128,8 +242,15 @@ export class BullmqJobWorker implements JobWorker {
       await closed;
     }
     clearTimeout(timer);
+    await this.closeEvents();
     await this.lease.release();
     this.context.onClosed(this);
+  }
+
+  private async closeEvents(): Promise<void> {
+    if (!this.events) return;
+    await this.events.reader.close().catch(() => undefined);
+    await this.events.lease.release();
   }
 
   private async process(job: Job, token: string | undefined): Promise<unknown> {
@@ -140,6 +261,14 @@ export class BullmqJobWorker implements JobWorker {
     if (envelope.t !== undefined && job.attemptsStarted <= 1) this.context.fairness.leave(envelope.t);
     const control = new AttemptControl();
     this.active.set(id, control);
+    // Cancelled before it reached the handler: asked just before this worker took it, or while an
+    // earlier attempt ran on a worker that died or handed it back (only then is Redis asked).
+    if (
+      this.pendingCancels.delete(id) ||
+      (job.attemptsStarted > 1 && (await this.context.cancellations.isRequested(id).catch(() => false)))
+    ) {
+      control.abort(new JobCancelledError(id));
+    }
     try {
       const outcome = await runAttempt(
         this.handlers,
@@ -169,6 +298,18 @@ export class BullmqJobWorker implements JobWorker {
         case 'handed-back':
           await job.moveToWait(token);
           throw new WaitingError();
+        case 'cancelled': {
+          // The record first (it outlives the BullMQ job); then the job fails without retries and
+          // the 'failed' listener removes it from the failed set.
+          const cancelled = new JobCancelledError(id);
+          await this.context.cancellations.record({
+            ...jobRecord(this.context.queueName, job, 'cancelled'),
+            finishedAt: Date.now(),
+          });
+          throw new UnrecoverableError(
+            encodeError({ code: cancelled.code, message: cancelled.message, retryable: false }),
+          );
+        }
       }
     } finally {
       this.active.delete(id);

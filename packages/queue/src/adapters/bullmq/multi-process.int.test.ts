@@ -82,7 +82,7 @@ describeWithRedis('BullmqJobQueue across processes', () => {
       message: 'every job to complete after the crash',
     });
     const counts = await producer.counts();
-    expect(counts).toEqual({ queued: 0, delayed: 0, active: 0, completed: JOBS, failed: 0 });
+    expect(counts).toEqual({ queued: 0, delayed: 0, active: 0, completed: JOBS, failed: 0, cancelled: 0 });
 
     const effects = await redis.hgetall(`${keys}:effects`);
     const runs = await redis.hgetall(`${keys}:runs`);

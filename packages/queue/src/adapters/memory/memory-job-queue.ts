@@ -1,5 +1,10 @@
 import type { TraceCarrier } from '@ai-scale/telemetry';
-import { JobNotFoundError, QueueUnavailableError } from '../../errors';
+import {
+  JobAlreadyFinishedError,
+  JobCancelledError,
+  JobNotFoundError,
+  QueueUnavailableError,
+} from '../../errors';
 import { JOB_STALLED } from '../../internal/errors';
 import { cloneJson } from '../../internal/clone';
 import { MinHeap } from '../../internal/heap';
@@ -25,6 +30,7 @@ import type {
   JobState,
   WorkerOptions,
 } from '../../ports';
+import type { MemoryJobStore, StoredJob, TakeResult } from './memory-job-store';
 import { MemoryJobWorker } from './memory-job-worker';
 
 export interface MemoryJobQueueOptions {
@@ -32,34 +38,8 @@ export interface MemoryJobQueueOptions {
   readonly name?: string;
   /** Completed jobs kept for `getJob` and idempotency, newest first (default 10,000). */
   readonly keepCompleted?: number;
-  /** Dead-lettered jobs kept (default 10,000). */
+  /** Dead-lettered jobs kept (default 10,000), and as many cancelled ones. */
   readonly keepFailed?: number;
-}
-
-/** A job as the memory adapter stores it. Mutable: owned by the queue. */
-export interface StoredJob {
-  readonly id: string;
-  readonly name: string;
-  readonly tenantId: string | undefined;
-  readonly idempotencyKey: string | undefined;
-  readonly payload: unknown;
-  readonly priority: number;
-  readonly ordering: number;
-  readonly options: ResolvedEnqueueOptions;
-  readonly traceCarrier: TraceCarrier;
-  readonly createdAt: number;
-  seq: number;
-  state: JobState;
-  progress: JobProgress;
-  result: unknown;
-  error: JobErrorInfo | undefined;
-  attemptsMade: number;
-  attemptsStarted: number;
-  stalledCount: number;
-  readyAt: number;
-  startedAt: number | undefined;
-  finishedAt: number | undefined;
-  lock: { token: string; until: number } | undefined;
 }
 
 interface HeapEntry {
@@ -67,18 +47,13 @@ interface HeapEntry {
   readonly seq: number;
 }
 
-export type TakeResult =
-  | { readonly kind: 'job'; readonly job: StoredJob }
-  | { readonly kind: 'rate-limited'; readonly retryAt: number }
-  | { readonly kind: 'empty' };
-
 /**
  * The embedded `JobQueue`: every guarantee of the port inside one process (no durability across
  * restarts, by nature). Workers lease jobs with expiring locks exactly like the BullMQ adapter, so
  * an abandoned job is recovered by the stalled checker, and ordering uses the same
  * priority-then-tenant-rank number.
  */
-export class MemoryJobQueue implements JobQueue {
+export class MemoryJobQueue implements JobQueue, MemoryJobStore {
   readonly name: string;
   private readonly jobs = new Map<string, StoredJob>();
   private readonly ready = new MinHeap<HeapEntry>(
@@ -89,12 +64,14 @@ export class MemoryJobQueue implements JobQueue {
   );
   private readonly completedOrder = new Set<string>();
   private readonly failedOrder = new Set<string>();
+  private readonly cancelledOrder = new Set<string>();
   private readonly stateCounts: Record<JobState, number> = {
     queued: 0,
     delayed: 0,
     active: 0,
     completed: 0,
     failed: 0,
+    cancelled: 0,
   };
   /**
    * Per tenant: jobs waiting for their first attempt, and the rank the next one gets. The rank only
@@ -180,6 +157,32 @@ export class MemoryJobQueue implements JobQueue {
     this.makeReady(job);
     this.emit({ type: 'queued', jobId: id, timestamp: Date.now() });
     this.notifyWorkers();
+    return this.toRecord(job);
+  }
+
+  async cancel(id: string): Promise<JobRecord> {
+    this.assertOpen();
+    const job = this.jobs.get(id);
+    if (!job) throw new JobNotFoundError(id);
+    switch (job.state) {
+      case 'cancelled':
+        break;
+      case 'completed':
+      case 'failed':
+        throw new JobAlreadyFinishedError(id, job.state);
+      case 'queued':
+      case 'delayed':
+        // Its heap entries go stale: take() and promoteDue() skip a job whose state moved on.
+        if (job.attemptsStarted === 0) this.leaveTenantWaiting(job);
+        this.finishCancelled(job, Date.now());
+        break;
+      case 'active':
+        // The worker holding the lease aborts the attempt and reports `cancelled`; a lease whose
+        // worker died ends `cancelled` when the stalled checker finds it (cancelRequested).
+        job.cancelRequested = true;
+        for (const worker of this.workers) worker.cancelActive(id, new JobCancelledError(id));
+        break;
+    }
     return this.toRecord(job);
   }
 
@@ -287,10 +290,20 @@ export class MemoryJobQueue implements JobQueue {
     }
   }
 
+  cancelled(job: StoredJob, token: string): void {
+    if (!this.holdsLock(job, token)) return;
+    job.lock = undefined;
+    this.finishCancelled(job, Date.now());
+  }
+
   /** Puts a job back to `queued` without using up an attempt (graceful shutdown). */
   handBack(job: StoredJob, token: string): void {
     if (!this.holdsLock(job, token)) return;
     job.lock = undefined;
+    if (job.cancelRequested) {
+      this.finishCancelled(job, Date.now());
+      return;
+    }
     this.makeReady(job);
     this.emit({ type: 'queued', jobId: job.id, timestamp: Date.now() });
     this.notifyWorkers();
@@ -307,7 +320,9 @@ export class MemoryJobQueue implements JobQueue {
       if (job.state !== 'active' || !job.lock || job.lock.until > now) continue;
       job.lock = undefined;
       job.stalledCount++;
-      if (job.stalledCount > maxStalledCount) {
+      if (job.cancelRequested) {
+        this.finishCancelled(job, now);
+      } else if (job.stalledCount > maxStalledCount) {
         job.error = { code: JOB_STALLED, message: 'job stalled more than allowable limit', retryable: false };
         this.deadLetter(job, now);
       } else {
@@ -363,6 +378,7 @@ export class MemoryJobQueue implements JobQueue {
       attemptsMade: 0,
       attemptsStarted: 0,
       stalledCount: 0,
+      cancelRequested: false,
       readyAt: now,
       startedAt: undefined,
       finishedAt: undefined,
@@ -429,6 +445,13 @@ export class MemoryJobQueue implements JobQueue {
     this.setState(job, 'failed');
     this.retain(this.failedOrder, job.id, this.keepFailed);
     this.emit({ type: 'failed', jobId: job.id, error: job.error as JobErrorInfo, timestamp: now });
+  }
+
+  private finishCancelled(job: StoredJob, now: number): void {
+    job.finishedAt = now;
+    this.setState(job, 'cancelled');
+    this.retain(this.cancelledOrder, job.id, this.keepFailed);
+    this.emit({ type: 'cancelled', jobId: job.id, timestamp: now });
   }
 
   private retain(order: Set<string>, id: string, keep: number): void {

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import { JobCancelledError } from '../../errors';
 import { AttemptControl, runAttempt, SHUTDOWN } from '../../internal/attempt';
 import { cloneJson } from '../../internal/clone';
 import type { QueueTelemetry } from '../../internal/telemetry';
 import { resolveWorkerOptions, type ResolvedWorkerOptions } from '../../internal/worker-options';
-import type { CloseWorkerOptions, JobHandlers, JobWorker, WorkerOptions } from '../../ports';
-import type { MemoryJobQueue, StoredJob } from './memory-job-queue';
+import type { CloseWorkerOptions, JobHandlers, JobWorker, WorkerHealth, WorkerOptions } from '../../ports';
+import type { MemoryJobStore, StoredJob } from './memory-job-store';
 
-/** A worker of a {@link MemoryJobQueue}: leases jobs with expiring locks, like a BullMQ worker. */
+/** A worker of a `MemoryJobQueue`: leases jobs with expiring locks, like a BullMQ worker. */
 export class MemoryJobWorker implements JobWorker {
   private readonly token = randomUUID();
   private readonly options: ResolvedWorkerOptions;
@@ -20,7 +21,7 @@ export class MemoryJobWorker implements JobWorker {
   private rateTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly queue: MemoryJobQueue,
+    private readonly queue: MemoryJobStore,
     private readonly handlers: JobHandlers,
     options: WorkerOptions,
     private readonly telemetry: QueueTelemetry,
@@ -30,6 +31,12 @@ export class MemoryJobWorker implements JobWorker {
 
   get activeCount(): number {
     return this.active.size;
+  }
+
+  /** In one process there is no connection to lose: healthy while started and not closing. */
+  health(): WorkerHealth {
+    const running = this.running && !this.closing && !this.crashed;
+    return { healthy: running, running, backendReachable: true, errors: 0, lastError: undefined };
   }
 
   async start(): Promise<void> {
@@ -77,6 +84,11 @@ export class MemoryJobWorker implements JobWorker {
     this.queue.forgetWorker(this);
   }
 
+  /** Aborts the attempt of job `id` if this worker runs it (`reason` tells the attempt runner why). */
+  cancelActive(id: string, reason: Error): void {
+    this.active.get(id)?.abort(reason);
+  }
+
   private pump(): void {
     while (this.running && !this.closing && this.active.size < this.options.concurrency) {
       const taken = this.queue.take(this.token, this.options.lockDurationMs);
@@ -100,6 +112,7 @@ export class MemoryJobWorker implements JobWorker {
   private run(job: StoredJob): void {
     const control = new AttemptControl();
     this.active.set(job.id, control);
+    if (job.cancelRequested) control.abort(new JobCancelledError(job.id)); // the handler never starts
     const token = this.token;
     runAttempt(
       this.handlers,
@@ -126,6 +139,7 @@ export class MemoryJobWorker implements JobWorker {
         if (this.crashed) return;
         if (outcome.kind === 'completed') this.queue.complete(job, token, outcome.result);
         else if (outcome.kind === 'failed') this.queue.fail(job, token, outcome.error, outcome.willRetry);
+        else if (outcome.kind === 'cancelled') this.queue.cancelled(job, token);
         else this.queue.handBack(job, token);
       })
       .finally(() => {

@@ -1,1 +1,0 @@
-export { RedisEmbeddingCache, type RedisEmbeddingCacheOptions } from './redis-embedding-cache';
