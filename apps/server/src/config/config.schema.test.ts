@@ -66,3 +66,33 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ ROLE: 'worker' })).toThrow(/ROLE/);
   });
 });
+
+describe('parseConfig: blobs and the LanceDB location', () => {
+  it('selects S3 blobs and an s3:// LanceDB URI, and needs a bucket for BLOB_STORE=s3', () => {
+    const config = parseConfig({
+      BLOB_STORE: 's3',
+      S3_BUCKET: 'ai-scale',
+      S3_ENDPOINT: 'http://minio:9000',
+      S3_REGION: 'us-east-1',
+      S3_FORCE_PATH_STYLE: 'true',
+      LANCEDB_URI: 's3://ai-scale/lancedb',
+    });
+    expect(config).toMatchObject({
+      BLOB_STORE: 's3',
+      S3_BUCKET: 'ai-scale',
+      S3_FORCE_PATH_STYLE: true,
+      S3_KEY_PREFIX: 'blobs/',
+      LANCEDB_URI: 's3://ai-scale/lancedb',
+    });
+    expect(() => parseConfig({ BLOB_STORE: 's3' })).toThrow(/S3_BUCKET: required when BLOB_STORE=s3/);
+  });
+
+  it('refuses a bucket name S3 would refuse, and memory blobs across processes', () => {
+    expect(() => parseConfig({ BLOB_STORE: 's3', S3_BUCKET: 'No_Such' })).toThrow(/S3_BUCKET/);
+    expect(() => parseConfig({ LANCEDB_URI: 's3://x' })).toThrow(/LANCEDB_URI/);
+    expect(() =>
+      parseConfig({ ROLE: 'api', QUEUE_DRIVER: 'bullmq', REDIS_URL: 'redis://r:6379', BLOB_STORE: 'memory' }),
+    ).toThrow(/BLOB_STORE=memory lives in one process/);
+    expect(parseConfig({}).BLOB_STORE).toBe('filesystem');
+  });
+});

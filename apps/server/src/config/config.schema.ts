@@ -132,6 +132,26 @@ export const configSchema = z
         .optional(),
     ),
 
+    /**
+     * Where uploads wait for the worker: `filesystem` (DATA_DIR/blobs: one machine or a shared
+     * volume), `memory` (ROLE=all only) or `s3` (any S3-compatible store: S3_BUCKET, S3_ENDPOINT,
+     * S3_REGION, S3_FORCE_PATH_STYLE; credentials from the AWS SDK's default chain, AWS_ACCESS_KEY_ID…).
+     */
+    BLOB_STORE: z.preprocess(emptyToUndefined, z.enum(['filesystem', 'memory', 's3']).default('filesystem')),
+    S3_BUCKET: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'expected an S3 bucket name (3–63 of a-z 0-9 . -)')
+        .optional(),
+    ),
+    /** S3-compatible endpoint (MinIO, R2…); unset: AWS S3. Also used by LanceDB for an s3:// LANCEDB_URI. */
+    S3_ENDPOINT: optionalUrl,
+    S3_REGION: optionalString,
+    S3_FORCE_PATH_STYLE: boolean(false),
+    /** Prefix of the blob objects inside S3_BUCKET (the bucket may also hold the LanceDB index). */
+    S3_KEY_PREFIX: z.preprocess(emptyToUndefined, z.string().default('blobs/')),
+
     VECTOR_STORE: z.preprocess(
       emptyToUndefined,
       z.enum(['memory', 'lancedb', 'pinecone']).default('lancedb'),
@@ -139,6 +159,21 @@ export const configSchema = z
     PINECONE_API_KEY: optionalString,
     PINECONE_INDEX: optionalString,
     PINECONE_HOST: optionalUrl,
+    /**
+     * Where the LanceDB index lives (VECTOR_STORE=lancedb): default DATA_DIR/lancedb; `s3://bucket/path`
+     * puts it on object storage shared by every replica (endpoint, region and path style from S3_*,
+     * credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the instance's role).
+     */
+    LANCEDB_URI: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(
+          /^(s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?|[^:]+)$/,
+          'expected s3://bucket/path or a directory',
+        )
+        .optional(),
+    ),
 
     EMBEDDINGS: z.preprocess(emptyToUndefined, z.enum(['local', 'openai-compatible']).default('local')),
     EMBEDDINGS_BASE_URL: optionalUrl,
@@ -229,6 +264,16 @@ export const configSchema = z
         path: ['CACHE_SEMANTIC_THRESHOLD'],
         message:
           'required when CACHE_SEMANTIC_EMBEDDER=embeddings with this embedder (no calibrated default): measure it with `npm run bench -- cache-calibrate`',
+      });
+    }
+    if (env.BLOB_STORE === 's3' && !env.S3_BUCKET) {
+      context.addIssue({ code: 'custom', path: ['S3_BUCKET'], message: 'required when BLOB_STORE=s3' });
+    }
+    if (env.BLOB_STORE === 'memory' && env.ROLE !== 'all') {
+      context.addIssue({
+        code: 'custom',
+        path: ['BLOB_STORE'],
+        message: `BLOB_STORE=memory lives in one process: ROLE=${env.ROLE} needs filesystem (shared volume) or s3`,
       });
     }
     if (env.EMBEDDINGS === 'openai-compatible') {

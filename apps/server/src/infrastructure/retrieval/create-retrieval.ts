@@ -7,7 +7,9 @@ import {
   RetrievalService,
   type VectorStore,
 } from '@ai-scale/retrieval';
+import { type RedisEmbeddingCache } from '@ai-scale/retrieval/redis';
 import { type AppConfig } from '../../config';
+import { redisTarget } from '../redis/redis-connection';
 import { type RetrievalModuleOptions } from './retrieval.module-definition';
 
 /**
@@ -18,13 +20,15 @@ import { type RetrievalModuleOptions } from './retrieval.module-definition';
 export async function createRetrieval(config: AppConfig): Promise<RetrievalModuleOptions> {
   const embedder = await createEmbedder(config);
   const store = await createVectorStore(config, embedder.dimensions);
+  const embeddingCache = await createEmbeddingCache(config);
   const retrieval = new RetrievalService({
     embedder,
     store,
+    ...(embeddingCache ? { embeddingCache } : {}),
     fusion: { vectorWeight: config.RETRIEVAL_VECTOR_WEIGHT },
     ...(config.RETRIEVAL_FEEDBACK ? {} : { feedback: false as const }),
   });
-  return { retrieval, store, embedder };
+  return { retrieval, store, embedder, ...(embeddingCache ? { close: () => embeddingCache.close() } : {}) };
 }
 
 async function createEmbedder(config: AppConfig): Promise<Embedder> {
@@ -39,6 +43,47 @@ async function createEmbedder(config: AppConfig): Promise<Embedder> {
   return new LocalEmbedder({ dimensions: config.EMBEDDINGS_DIMENSIONS });
 }
 
+/**
+ * With CACHE_DRIVER=redis, embeddings are cached in Redis (by model and content hash), so a chunk one
+ * worker embedded is never embedded again by another; otherwise the service's in-process LRU.
+ */
+async function createEmbeddingCache(config: AppConfig): Promise<RedisEmbeddingCache | undefined> {
+  if (config.CACHE_DRIVER !== 'redis') return undefined;
+  const target = redisTarget(config);
+  if (!target) return undefined;
+  const { RedisEmbeddingCache } = await import('@ai-scale/retrieval/redis');
+  const keyPrefix = `${config.CACHE_PREFIX}:emb:`;
+  return target.kind === 'server'
+    ? new RedisEmbeddingCache({ url: target.url, keyPrefix })
+    : new RedisEmbeddingCache({
+        keyPrefix,
+        cluster: {
+          nodes: target.nodes,
+          tls: target.tls,
+          ...(target.username ? { username: target.username } : {}),
+          ...(target.password ? { password: target.password } : {}),
+        },
+      });
+}
+
+/**
+ * LANCEDB_URI (default DATA_DIR/lancedb). An `s3://bucket/path` URI keeps the index on object
+ * storage, shared by every replica: endpoint, region and addressing from S3_*, credentials left to
+ * LanceDB's own lookup of AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or the instance's role).
+ */
+function lancedbLocation(config: AppConfig): { uri: string; storageOptions?: Record<string, string> } {
+  const uri = config.LANCEDB_URI ?? path.join(config.DATA_DIR, 'lancedb');
+  if (!uri.startsWith('s3://')) return { uri: path.resolve(uri) };
+  const storageOptions: Record<string, string> = {};
+  if (config.S3_ENDPOINT) {
+    storageOptions.endpoint = config.S3_ENDPOINT;
+    if (config.S3_ENDPOINT.startsWith('http://')) storageOptions.allow_http = 'true';
+  }
+  if (config.S3_REGION) storageOptions.region = config.S3_REGION;
+  if (config.S3_FORCE_PATH_STYLE) storageOptions.virtual_hosted_style_request = 'false';
+  return { uri, storageOptions };
+}
+
 async function createVectorStore(config: AppConfig, dimensions: number): Promise<VectorStore> {
   switch (config.VECTOR_STORE) {
     case 'memory':
@@ -49,7 +94,7 @@ async function createVectorStore(config: AppConfig, dimensions: number): Promise
       // never sees what the worker indexed). One process (ROLE=all) sees its own writes already.
       const split = config.ROLE !== 'all';
       return LancedbVectorStore.open({
-        uri: path.join(config.DATA_DIR, 'lancedb'),
+        ...lancedbLocation(config),
         dimensions,
         ...(split ? { readConsistencyIntervalSeconds: 0 } : {}),
       });

@@ -5,6 +5,8 @@ export interface RetrievalModuleOptions {
   readonly retrieval: Retrieval;
   readonly store: VectorStore;
   readonly embedder: Embedder;
+  /** Releases what else the retrieval holds (the Redis embedding cache's connection). */
+  readonly close?: () => Promise<void>;
 }
 
 export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN } =

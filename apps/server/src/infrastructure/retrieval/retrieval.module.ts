@@ -37,13 +37,16 @@ export const InjectEmbedder = (): PropertyDecorator & ParameterDecorator => Inje
 })
 export class RetrievalModule extends ConfigurableModuleClass implements OnApplicationShutdown {
   private readonly store: VectorStore;
+  private readonly closeRest: (() => Promise<void>) | undefined;
 
   constructor(@Inject(MODULE_OPTIONS_TOKEN) options: RetrievalModuleOptions) {
     super();
     this.store = options.store;
+    this.closeRest = options.close;
   }
 
   async onApplicationShutdown(): Promise<void> {
     await this.store.close();
+    await this.closeRest?.();
   }
 }

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { MemoryBlobStore, type OcrEngine } from '@ai-scale/documents';
+import { type BlobStore, MemoryBlobStore, type OcrEngine } from '@ai-scale/documents';
+import { S3BlobStore } from '@ai-scale/documents/s3';
 import { makeTextImage } from '@ai-scale/documents/testing';
 import { type JobContext, NonRetryableJobError } from '@ai-scale/queue';
+import { startS3Server, type S3TestServer } from '@ai-scale/testkit';
 import {
   LocalEmbedder,
   MemoryVectorStore,
@@ -19,7 +21,9 @@ import { blobKeyOf, type IngestDocumentJob } from './ingest-job';
 const TENANT = 'tenant-a';
 
 /** The processor against real retrieval (memory store, local embedder) and in-memory rows and blobs. */
-function setup(options: { ocr?: OcrEngine; failIndexing?: (attempt: number) => Error | undefined } = {}) {
+function setup(
+  options: { ocr?: OcrEngine; failIndexing?: (attempt: number) => Error | undefined; blobs?: BlobStore } = {},
+) {
   const rows = new Map<string, DocumentRecord>();
   const documents: DocumentStore = {
     async create(input: NewDocument) {
@@ -49,7 +53,7 @@ function setup(options: { ocr?: OcrEngine; failIndexing?: (attempt: number) => E
     delete: async (_tenantId, id) => rows.delete(id),
     findByMetadata: async () => undefined,
   };
-  const blobs = new MemoryBlobStore();
+  const blobs = options.blobs ?? new MemoryBlobStore();
   const store = new MemoryVectorStore({ dimensions: 64 });
   const service = new RetrievalService({ embedder: new LocalEmbedder({ dimensions: 64 }), store });
   let attempt = 0;
@@ -172,5 +176,77 @@ describe('IngestDocumentProcessor', () => {
     await expect(run(id, 'cut.pdf')).rejects.toMatchObject({ code: 'DOCUMENT_CORRUPT', isRetryable: false });
     expect(rows.get(id)?.error).toMatch(/^DOCUMENT_CORRUPT: /);
     expect(await store.count(TENANT)).toBe(0);
+  });
+});
+
+describe('IngestDocumentProcessor on S3 blobs (s3rver on loopback, the official client)', () => {
+  let server: S3TestServer;
+  const stores: S3BlobStore[] = [];
+  const s3 = (overrides: Partial<ConstructorParameters<typeof S3BlobStore>[0]> = {}): S3BlobStore => {
+    const store = new S3BlobStore({
+      ...server.clientConfig(),
+      bucket: 'ingest-blobs',
+      maxAttempts: 1,
+      ...overrides,
+    });
+    stores.push(store);
+    return store;
+  };
+  beforeAll(async () => {
+    server = await startS3Server({ buckets: ['ingest-blobs'] });
+  });
+  afterAll(async () => {
+    stores.forEach((store) => store.close());
+    await server.stop();
+  });
+
+  it('indexes a document whose bytes are in the bucket', async () => {
+    const { rows, submit, run } = setup({ blobs: s3() });
+    const id = await submit(text('The osprey service keeps invoices in the bucket.'), 'osprey.txt');
+    await run(id, 'osprey.txt');
+    expect(rows.get(id)?.status).toBe('ready');
+  });
+
+  it('fails a job whose blob is gone with DOCUMENT_BLOB_MISSING, for good, leaving nothing indexed', async () => {
+    const blobs = s3();
+    const { rows, store, submit, run } = setup({ blobs });
+    const id = await submit(text('Uploaded, then its object vanished from the bucket.'), 'gone.txt');
+    await blobs.delete(blobKeyOf(TENANT, id));
+    await expect(run(id, 'gone.txt')).rejects.toMatchObject({
+      code: 'DOCUMENT_BLOB_MISSING',
+      isRetryable: false,
+    });
+    expect(rows.get(id)).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/^DOCUMENT_BLOB_MISSING: /),
+    });
+    expect(await store.count(TENANT)).toBe(0);
+  });
+
+  it('fails a job on a wrong bucket with BLOB_STORE_BUCKET_MISSING at once (a configuration fault)', async () => {
+    const { rows, submit, run } = setup({ blobs: s3({ bucket: 'no-such-bucket' }) });
+    const id = await submit(text('never stored'), 'x.txt').catch(() => undefined);
+    expect(id).toBeUndefined();
+    const row = [...rows.values()][0];
+    await expect(run(row?.id ?? '', 'x.txt')).rejects.toMatchObject({
+      code: 'BLOB_STORE_BUCKET_MISSING',
+      isRetryable: false,
+    });
+    expect(rows.get(row?.id ?? '')?.error).toMatch(/^BLOB_STORE_BUCKET_MISSING: /);
+  });
+
+  it('retries a job while the S3 server is down, and fails it with BLOB_STORE_UNAVAILABLE on the last attempt', async () => {
+    const down = await startS3Server({ buckets: ['ingest-blobs'] });
+    const blobs = s3({ endpoint: down.endpoint });
+    const { rows, submit, run } = setup({ blobs });
+    const id = await submit(text('Stored, then the server went away.'), 'down.txt');
+    await down.stop();
+    await expect(run(id, 'down.txt', 1, 3)).rejects.toMatchObject({
+      code: 'BLOB_STORE_UNAVAILABLE',
+      isRetryable: true,
+    });
+    expect(rows.get(id)?.status).toBe('processing');
+    await expect(run(id, 'down.txt', 3, 3)).rejects.toMatchObject({ code: 'BLOB_STORE_UNAVAILABLE' });
+    expect(rows.get(id)?.error).toMatch(/^BLOB_STORE_UNAVAILABLE: /);
   });
 });

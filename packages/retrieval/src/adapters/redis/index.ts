@@ -1,0 +1,1 @@
+export { RedisEmbeddingCache, type RedisEmbeddingCacheOptions } from './redis-embedding-cache';
