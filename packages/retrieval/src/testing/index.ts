@@ -1,3 +1,4 @@
+export { embeddingCacheContract, type EmbeddingCacheContractOptions } from './embedding-cache-contract';
 export {
   vectorStoreContract,
   CONTRACT_DIMENSIONS,
