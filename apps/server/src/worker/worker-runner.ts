@@ -8,6 +8,7 @@ import {
 import { type JobHandlers, type JobQueue, type JobWorker } from '@ai-scale/queue';
 import { type AppConfig, InjectConfig } from '../config';
 import { InjectJobQueue } from '../infrastructure/queue/queue.module';
+import { ReadinessRegistry } from '../infrastructure/readiness/readiness.registry';
 import { type JobProcessor } from './job-processor';
 
 export const JOB_PROCESSORS = Symbol('JOB_PROCESSORS');
@@ -22,6 +23,7 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
     @InjectJobQueue() private readonly queue: JobQueue,
     @Inject(JOB_PROCESSORS) private readonly processors: JobProcessor[],
     @InjectConfig() private readonly config: AppConfig,
+    private readonly readiness: ReadinessRegistry,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -31,6 +33,19 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
       concurrency: this.config.WORKER_CONCURRENCY,
       lockDurationMs: this.config.QUEUE_LOCK_DURATION_MS,
       stalledIntervalMs: this.config.QUEUE_STALLED_INTERVAL_MS,
+      // The worker's own failures (lost Redis connection, a stopped loop): logged, never swallowed.
+      onError: ({ kind, error }) => this.logger.error(`worker ${kind} error: ${error.message}`),
+    });
+    const worker = this.worker;
+    // /health/ready names the worker when its loop died or its Redis connection stopped answering.
+    this.readiness.register('worker', async () => {
+      const health = worker.health();
+      if (!health.healthy) {
+        const reason = health.lastError ? `: ${health.lastError.kind} ${health.lastError.message}` : '';
+        throw new Error(
+          `worker not processing (running=${health.running}, redis=${health.backendReachable})${reason}`,
+        );
+      }
     });
     await this.worker.start();
     this.logger.log(
