@@ -88,17 +88,19 @@ export function parseReferenceBm25(readme: string): ReferenceBm25 | undefined {
   return undefined;
 }
 
-export function loadBeir(directory: string): Dataset {
+/** A BEIR folder with each document's title and text kept apart (the sweep's title-in-every-chunk row). */
+export function loadBeirWithTitles(directory: string): {
+  documents: { id: string; title: string; text: string }[];
+  queries: { id: string; text: string }[];
+  qrels: Map<string, Map<string, number>>;
+} {
   const lines = (file: string): string[] =>
     readFileSync(join(directory, file), 'utf8')
       .split('\n')
       .filter((line) => line.trim().length > 0);
   const documents = lines('corpus.jsonl').map((line) => {
     const row = JSON.parse(line) as { _id: string; title?: string; text?: string };
-    return {
-      id: String(row._id),
-      text: [row.title, row.text].filter((part) => part && part.trim()).join('\n\n'),
-    };
+    return { id: String(row._id), title: row.title ?? '', text: row.text ?? '' };
   });
   const qrels = new Map<string, Map<string, number>>();
   for (const line of lines(join('qrels', 'test.tsv')).slice(1)) {
@@ -115,6 +117,25 @@ export function loadBeir(directory: string): Dataset {
   return { documents, queries, qrels };
 }
 
+/** Documents are indexed as title + text, as the reference BM25 indexes them. */
+export function loadBeir(directory: string): Dataset {
+  const { documents, queries, qrels } = loadBeirWithTitles(directory);
+  return {
+    documents: documents.map((document) => ({
+      id: document.id,
+      text: [document.title, document.text].filter((part) => part && part.trim()).join('\n\n'),
+    })),
+    queries,
+    qrels,
+  };
+}
+
+/** The reference BM25 of a dataset folder's README, if it states one. */
+export function readReferenceBm25(directory: string): ReferenceBm25 | undefined {
+  const readme = join(directory, 'README.md');
+  return existsSync(readme) ? parseReferenceBm25(readFileSync(readme, 'utf8')) : undefined;
+}
+
 export async function evaluateRetrieval(options: RetrievalEvalOptions): Promise<{
   dataset: string;
   store: string;
@@ -127,8 +148,7 @@ export async function evaluateRetrieval(options: RetrievalEvalOptions): Promise<
 }> {
   const directory = resolve(options.dataset);
   const dataset = loadBeir(directory);
-  const readme = join(directory, 'README.md');
-  const reference = existsSync(readme) ? parseReferenceBm25(readFileSync(readme, 'utf8')) : undefined;
+  const reference = readReferenceBm25(directory);
   const embedder = new LocalEmbedder({ dimensions: options.dimensions });
   let temporary: string | undefined;
   let store: VectorStore;

@@ -223,6 +223,24 @@ export const configSchema = z
     ANTHROPIC_API_KEY: optionalString,
     ANTHROPIC_BASE_URL: optionalUrl,
     LLM_TENANT_BUDGET_USD: z.preprocess(emptyToUndefined, z.coerce.number().min(0).optional()),
+    /**
+     * Price of a configured model the price table does not list: `refuse` (default: start-up fails
+     * naming it), `zero` (local models), or a USD price per million tokens (input and output).
+     */
+    LLM_UNKNOWN_MODEL_PRICE: z.preprocess(
+      emptyToUndefined,
+      z.union([z.enum(['refuse', 'zero']), z.coerce.number().min(0)]).default('refuse'),
+    ),
+    /** LLM tokens per minute per tenant (prompt + output reserve) unless the tenant has its own; unset: none. */
+    LLM_TENANT_TOKENS_PER_MINUTE: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).optional()),
+    /** Requests / tokens per minute per external provider, counted across every replica (with LLM_LIMITS_STORE=redis). */
+    LLM_PROVIDER_RPM: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).optional()),
+    LLM_PROVIDER_TPM: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).optional()),
+    /**
+     * Where budget reservations and LLM rate limits are counted: `redis` (shared by every replica) or
+     * `memory` (this process only). Default: `redis` when CACHE_DRIVER=redis, else `memory`.
+     */
+    LLM_LIMITS_STORE: z.preprocess(emptyToUndefined, z.enum(['memory', 'redis']).optional()),
 
     CHAT_SYNC_DEADLINE_MS: integer(8000, 0, 120_000),
     CHAT_MEMORY_TOKENS: integer(1500, 0),
@@ -240,7 +258,8 @@ export const configSchema = z
     METRICS_ENABLED: boolean(true),
   })
   .superRefine((env, context) => {
-    const needsRedis = env.QUEUE_DRIVER === 'bullmq' || env.CACHE_DRIVER === 'redis';
+    const needsRedis =
+      env.QUEUE_DRIVER === 'bullmq' || env.CACHE_DRIVER === 'redis' || env.LLM_LIMITS_STORE === 'redis';
     if (needsRedis && !env.REDIS_URL && !env.REDIS_CLUSTER_NODES) {
       context.addIssue({
         code: 'custom',

@@ -5,7 +5,7 @@ import type { PriceTable } from '../pricing/price-table';
 import type { BudgetLimit, BudgetReservations, ReservationOutcome } from '../ports/budget-reservations';
 import type { GatewayChatRequest } from '../ports/llm-gateway';
 import { periodRange, type UsageLedger, type UsagePeriod } from '../ports/usage-ledger';
-import type { Plan, TenantBudget } from './gateway-options';
+import type { Plan, RoutingLlmGatewayOptions, TenantBudget } from './gateway-options';
 import { outputReserve, type RoutePlanner } from './route-planner';
 
 const DAY_MS = 86_400_000;
@@ -19,7 +19,7 @@ export interface BudgetHold {
 const NO_HOLD: BudgetHold = Object.freeze({ reservedUsd: 0, settle: () => Promise.resolve() });
 
 export interface BudgetGateOptions {
-  readonly budgets: ((tenantId: string) => TenantBudget | undefined) | undefined;
+  readonly budgets: RoutingLlmGatewayOptions['budgets'];
   readonly reservations: BudgetReservations;
   readonly ledger: UsageLedger | undefined;
   readonly planner: RoutePlanner;
@@ -49,7 +49,7 @@ export class BudgetGate {
     deadlineMs: number,
     countedPromptTokens: () => number,
   ): Promise<{ plan: Plan; hold: BudgetHold }> {
-    const budget = this.options.budgets?.(request.tenantId);
+    const budget = await this.options.budgets?.(request.tenantId);
     const limits = this.limitsFor(request, budget);
     if (limits.length === 0) return { plan, hold: NO_HOLD };
     const promptTokens = Math.ceil(countedPromptTokens() * this.options.promptTokenMargin);

@@ -74,7 +74,7 @@ export interface RoutingLlmGatewayOptions {
   readonly prices?: PriceTable;
   readonly ledger?: UsageLedger;
   /** The budget of a tenant, or undefined for none. Needs `ledger` (the record the counters are seeded from). */
-  readonly budgets?: (tenantId: string) => TenantBudget | undefined;
+  readonly budgets?: (tenantId: string) => TenantBudget | undefined | Promise<TenantBudget | undefined>;
   /**
    * Where worst-case costs are reserved against budgets. Default: `MemoryBudgetReservations`
    * (exact within this process). Several replicas need a shared one (`RedisBudgetReservations`).
@@ -91,7 +91,7 @@ export interface RoutingLlmGatewayOptions {
    */
   readonly rateLimiter?: RateLimiter;
   /** A tenant's LLM limits (tokens per minute), or undefined for none. */
-  readonly tenantLimits?: (tenantId: string) => TenantLimits | undefined;
+  readonly tenantLimits?: (tenantId: string) => TenantLimits | undefined | Promise<TenantLimits | undefined>;
   readonly cache?: ResponseCacheHook;
   readonly tokenCounter?: TokenCounter;
   /** Called when the ledger or the cache fails; the call itself still answers. */

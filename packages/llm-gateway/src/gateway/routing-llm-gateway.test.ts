@@ -666,3 +666,20 @@ describe('RoutingLlmGateway telemetry', () => {
     await meterProvider.shutdown();
   });
 });
+
+describe('RoutingLlmGateway prices', () => {
+  it('refuses to start with a model the price table cannot price (no call billed at 0)', () => {
+    const provider = new FakeLlmProvider({ name: 'p' });
+    const build = (prices?: PriceTable) =>
+      new RoutingLlmGateway({
+        providers: [{ provider }],
+        models: [{ id: 'claude-opus-4-9', provider: 'p', tier: 'small', contextWindow: 8_000 }],
+        routes: { small: ['claude-opus-4-9'], large: [] },
+        ...(prices ? { prices } : {}),
+      });
+    expect(() => build()).toThrow(
+      expect.objectContaining({ code: 'UNKNOWN_MODEL_PRICE', models: ['claude-opus-4-9'] }),
+    );
+    expect(() => build(new PriceTable(undefined, { usdPerMillion: 10 }))).not.toThrow();
+  });
+});

@@ -96,6 +96,8 @@ export class RoutingLlmGateway implements LlmGateway {
     if (options.budgets && !options.ledger)
       throw new InvalidLlmRequestError({ message: 'budgets need a ledger' });
     this.prices = options.prices ?? new PriceTable();
+    // A model the table cannot price would be billed at 0: refused here, at start-up (policy `refuse`).
+    this.prices.assertPriced(this.models.keys());
     this.deadlineMs = options.deadlineMs ?? 60_000;
     this.telemetry = new GatewayTelemetry(
       () => [...this.guards.values()].map((guard) => ({ provider: guard.provider, state: guard.state })),

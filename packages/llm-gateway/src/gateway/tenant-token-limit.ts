@@ -19,7 +19,8 @@ export interface TenantLimits {
  */
 export class TenantTokenLimit {
   constructor(
-    private readonly limits: ((tenantId: string) => TenantLimits | undefined) | undefined,
+    private readonly limits:
+      ((tenantId: string) => TenantLimits | undefined | Promise<TenantLimits | undefined>) | undefined,
     private readonly store: RateLimiter,
   ) {}
 
@@ -29,7 +30,7 @@ export class TenantTokenLimit {
     plan: Plan,
     promptTokens: () => number,
   ): Promise<() => Promise<void>> {
-    const limit = this.limits?.(request.tenantId)?.tokensPerMinute;
+    const limit = (await this.limits?.(request.tenantId))?.tokensPerMinute;
     if (limit === undefined) return NOTHING;
     let reserve = 0;
     for (const model of plan.chain) reserve = Math.max(reserve, outputReserve(request, model));

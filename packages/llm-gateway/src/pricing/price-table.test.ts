@@ -67,3 +67,13 @@ describe('PriceTable', () => {
     for (const id of Object.values(prices.aliases)) expect(Object.keys(prices.models)).toContain(id);
   });
 });
+
+describe('PriceTable.withModels', () => {
+  it('adds models (a free local one) and keeps the policy', () => {
+    const table = new PriceTable().withModels({ 'my-local': { input: 0, output: 0, cachedInput: 0 } });
+    expect(() => table.assertPriced(['my-local', 'gpt-4.1'])).not.toThrow();
+    expect(() => table.assertPriced(['other'])).toThrow(
+      expect.objectContaining({ code: 'UNKNOWN_MODEL_PRICE' }),
+    );
+  });
+});

@@ -41,7 +41,7 @@ export class PriceTable {
   readonly asOf: string | undefined;
 
   constructor(
-    data: PriceTableData = defaultPrices,
+    private readonly data: PriceTableData = defaultPrices,
     readonly unknownModel: UnknownModelPolicy = 'refuse',
   ) {
     const models = new Map(Object.entries(data.models));
@@ -103,6 +103,11 @@ export class PriceTable {
     if (!price) return 0;
     const input = Math.max(price.input, price.cacheWrite ?? 0, price.cachedInput);
     return (promptTokens * input + outputTokens * price.output) / 1_000_000;
+  }
+
+  /** This table plus `models` (e.g. the free local and fake models an app configures), same policy. */
+  withModels(models: Readonly<Record<string, ModelPrice>>): PriceTable {
+    return new PriceTable({ ...this.data, models: { ...this.data.models, ...models } }, this.unknownModel);
   }
 
   unknownModels(): string[] {

@@ -53,10 +53,11 @@ export interface RetrievalServiceOptions {
   readonly hybridCandidates?: number;
   /**
    * Reciprocal rank fusion of the hybrid legs: constant `k` (default 20), `keywordWeight` (default 1)
-   * for the keyword leg (its RM3-expanded query when feedback is on), `firstPassWeight` (default 0.5)
-   * for the unexpanded keyword list, which also votes when feedback is on, and `vectorWeight`
-   * (default 0.3) for the vector leg. Chosen over Cranfield and CACM together by the worst margin
-   * over the reference BM25 of each (docs/benchmarks.md, bench/results/retrieval-sweep.json). With a
+   * for the keyword leg (its RM3-expanded query when feedback is on), `firstPassWeight` (default 1)
+   * for the unexpanded keyword list, which also votes when feedback is on, and `vectorWeight` for the
+   * vector leg (default 0.5 with feedback, whose Rocchio-moved vector is a better leg; 0.3 without).
+   * Chosen on Cranfield and CACM together, by the best worst-case margin over each one's reference
+   * BM25 in a grid of 2,310 settings (docs/benchmarks.md, bench/results/retrieval-sweep.json). With a
    * semantic embedder, raise `vectorWeight` (start at 1) and measure with `npm run eval`.
    */
   readonly fusion?: {
@@ -67,8 +68,8 @@ export interface RetrievalServiceOptions {
   };
   /**
    * Pseudo-relevance feedback of hybrid search (default on; `false` turns it off): the first-pass
-   * keyword hits expand the keyword query by RM3 (`keywordDocs` 3 hits, `keywordTerms` 40 terms,
-   * `originalQueryWeight` 0.7; stores with `capabilities.weightedTerms` only) and move the query
+   * keyword hits expand the keyword query by RM3 (`keywordDocs` 3 hits, `keywordTerms` 10 terms,
+   * `originalQueryWeight` 0.5; stores with `capabilities.weightedTerms` only) and move the query
    * vector towards their vectors by Rocchio (`vectorDocs` 10 hits, `vectorBeta` 1). Costs one
    * keyword search before the two legs run.
    */
@@ -407,9 +408,9 @@ export class RetrievalService implements Retrieval {
     const store = this.options.store;
     const fusion = this.options.fusion ?? {};
     const keywordWeight = fusion.keywordWeight ?? 1;
-    const vectorWeight = fusion.vectorWeight ?? 0.3;
     const k = fusion.k ?? 20;
     const feedback = this.options.feedback === false ? undefined : (this.options.feedback ?? {});
+    const vectorWeight = fusion.vectorWeight ?? (feedback === undefined ? 0.3 : 0.5);
     const scope = filter ? { filter } : {};
     const vectorLeg = (vector: readonly number[]): Promise<StoreHit[]> =>
       store.search(tenantId, { mode: 'vector', vector, topK: depth, ...scope, includeVectors });
@@ -471,7 +472,7 @@ export class RetrievalService implements Retrieval {
           ]
         : [
             { items: expandedHits, weight: keywordWeight },
-            { items: firstPassHits, weight: fusion.firstPassWeight ?? 0.5 },
+            { items: firstPassHits, weight: fusion.firstPassWeight ?? 1 },
             { items: vectorHits, weight: vectorWeight },
           ],
     );

@@ -27,6 +27,7 @@ const toTenant = (tenant: Tenant): TenantRecord => ({
   createdAt: tenant.createdAt,
   monthlyBudgetUsd: tenant.monthlyBudgetUsd,
   rateLimitPerMinute: tenant.rateLimitPerMinute,
+  tokensPerMinute: tenant.tokensPerMinute,
 });
 
 const toKey = (key: ApiKey): ApiKeyRecord => ({
@@ -50,6 +51,7 @@ export class TypeormTenantStore implements TenantStore {
         dailyBudgetUsd: null,
         monthlyBudgetUsd: limits.monthlyBudgetUsd ?? null,
         rateLimitPerMinute: limits.rateLimitPerMinute ?? null,
+        tokensPerMinute: limits.tokensPerMinute ?? null,
       });
       await manager.save(tenant);
       const generated = generateApiKey();
@@ -84,6 +86,7 @@ export class TypeormTenantStore implements TenantStore {
     if (!tenant) return undefined;
     if (limits.monthlyBudgetUsd !== undefined) tenant.monthlyBudgetUsd = limits.monthlyBudgetUsd;
     if (limits.rateLimitPerMinute !== undefined) tenant.rateLimitPerMinute = limits.rateLimitPerMinute;
+    if (limits.tokensPerMinute !== undefined) tenant.tokensPerMinute = limits.tokensPerMinute;
     return toTenant(await repository.save(tenant));
   }
 

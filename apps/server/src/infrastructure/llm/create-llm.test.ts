@@ -31,4 +31,46 @@ describe('createLlm (model tiers from the configuration)', () => {
   it('refuses a malformed LLM_SMALL_PROVIDERS at start, naming it', () => {
     expect(() => parseConfig({ LLM_SMALL_PROVIDERS: 'nonsense:model' })).toThrow(/LLM_SMALL_PROVIDERS/);
   });
+
+  it('refuses at start-up a configured model the price table cannot price, unless LLM_UNKNOWN_MODEL_PRICE says how', async () => {
+    const config = {
+      LLM_PROVIDERS: 'openai-compatible:my-finetune',
+      OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
+      OPENAI_API_KEY: 'k',
+    };
+    await expect(createLlm(parseConfig(config), undefined)).rejects.toMatchObject({
+      code: 'UNKNOWN_MODEL_PRICE',
+      models: ['my-finetune'],
+    });
+    await expect(
+      createLlm(parseConfig({ ...config, LLM_UNKNOWN_MODEL_PRICE: '2.5' }), undefined),
+    ).resolves.toBeDefined();
+    await expect(
+      createLlm(parseConfig({ ...config, LLM_UNKNOWN_MODEL_PRICE: 'zero' }), undefined),
+    ).resolves.toBeDefined();
+    expect(() => parseConfig({ LLM_UNKNOWN_MODEL_PRICE: 'free' })).toThrow(/LLM_UNKNOWN_MODEL_PRICE/);
+    // Today's models are priced out of the box.
+    const known = await createLlm(
+      parseConfig({
+        ...config,
+        LLM_PROVIDERS: 'openai-compatible:gpt-4.1-mini,anthropic:claude-haiku-4-5',
+        ANTHROPIC_API_KEY: 'k',
+      }),
+      undefined,
+    );
+    expect(known.models).toEqual(['gpt-4.1-mini', 'claude-haiku-4-5']);
+  });
+
+  it('applies LLM_TENANT_TOKENS_PER_MINUTE with a 429-mapped error and a Retry-After', async () => {
+    const { gateway } = await createLlm(
+      parseConfig({ LLM_PROVIDERS: 'extractive', LLM_TENANT_TOKENS_PER_MINUTE: '300' }),
+      undefined,
+    );
+    // The extractive model's output reserve is 1,024 tokens: more than the whole minute's 300 after the first call.
+    await expect(gateway.chat({ ...ask('small'), maxTokens: 200 })).resolves.toBeDefined();
+    await expect(gateway.chat({ ...ask('small'), maxTokens: 200 })).rejects.toMatchObject({
+      code: 'TENANT_TOKEN_RATE_LIMITED',
+      details: expect.objectContaining({ retryAfterSeconds: expect.any(Number) }),
+    });
+  });
 });

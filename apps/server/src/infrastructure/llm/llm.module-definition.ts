@@ -6,6 +6,8 @@ export interface LlmModuleOptions {
   readonly ledger: UsageLedger;
   /** The model ids a chat request may name (`model`). */
   readonly models: readonly string[];
+  /** Releases what the gateway holds (the Redis connection of its limit stores). */
+  readonly close?: () => Promise<void>;
 }
 
 export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN } =

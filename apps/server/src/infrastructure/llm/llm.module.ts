@@ -1,4 +1,4 @@
-import { Global, Inject, Module } from '@nestjs/common';
+import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import {
   ConfigurableModuleClass,
   type LlmModuleOptions,
@@ -34,4 +34,12 @@ export const InjectUsageLedger = (): PropertyDecorator & ParameterDecorator => I
   ],
   exports: [LLM_GATEWAY, USAGE_LEDGER, LLM_MODELS],
 })
-export class LlmModule extends ConfigurableModuleClass {}
+export class LlmModule extends ConfigurableModuleClass implements OnApplicationShutdown {
+  constructor(@Inject(MODULE_OPTIONS_TOKEN) private readonly options: LlmModuleOptions) {
+    super();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.options.close?.();
+  }
+}

@@ -25,7 +25,9 @@ export async function createRetrieval(config: AppConfig): Promise<RetrievalModul
     embedder,
     store,
     ...(embeddingCache ? { embeddingCache } : {}),
-    fusion: { vectorWeight: config.RETRIEVAL_VECTOR_WEIGHT },
+    ...(config.RETRIEVAL_VECTOR_WEIGHT === undefined
+      ? {}
+      : { fusion: { vectorWeight: config.RETRIEVAL_VECTOR_WEIGHT } }),
     ...(config.RETRIEVAL_FEEDBACK ? {} : { feedback: false as const }),
   });
   return { retrieval, store, embedder, ...(embeddingCache ? { close: () => embeddingCache.close() } : {}) };

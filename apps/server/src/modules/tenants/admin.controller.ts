@@ -11,6 +11,7 @@ import { UpdateLimitsUseCase } from './usecases/update-limits.usecase';
 const limitsShape = {
   monthlyBudgetUsd: z.number().min(0).nullable().optional(),
   rateLimitPerMinute: z.number().int().min(1).max(1_000_000).nullable().optional(),
+  tokensPerMinute: z.number().int().min(1).max(1_000_000_000).nullable().optional(),
 };
 const createTenantSchema = z.strictObject({ name: z.string().trim().min(1).max(200), ...limitsShape });
 const limitsSchema = z.strictObject(limitsShape);
@@ -46,7 +47,8 @@ export class AdminController {
 
   @Patch(':tenantId')
   @ApiOperation({
-    summary: 'Set the monthly budget (USD) and the per-key rate limit (requests/minute); null resets.',
+    summary:
+      'Set the monthly budget (USD), the per-key rate limit (requests/minute) and the LLM tokens per minute; null resets.',
   })
   @ApiBody({ schema: openApiSchema(limitsSchema) })
   updateLimits(

@@ -5,6 +5,8 @@ export interface TenantLimits {
   readonly monthlyBudgetUsd: number | null;
   /** Requests per minute per API key; `null`: the server-wide RATE_LIMIT_PER_MINUTE. */
   readonly rateLimitPerMinute: number | null;
+  /** LLM tokens per minute across the tenant's calls; `null`: the server-wide LLM_TENANT_TOKENS_PER_MINUTE. */
+  readonly tokensPerMinute: number | null;
 }
 
 export interface TenantRecord extends TenantLimits {

@@ -36,7 +36,10 @@ export interface LancedbAnnOptions {
   readonly numPartitions?: number;
   /** IVF_FLAT partitions probed per query (default 45% of the partitions). */
   readonly nprobes?: number;
-  /** Re-rank `refineFactor × topK` candidates with exact distances (default 5 for hnsw_sq, 1 for ivf_flat). */
+  /**
+   * Re-rank `refineFactor × topK` candidates with exact distances (default 5 for hnsw_sq, 1 for
+   * ivf_flat); for hnsw_sq lowered so that at most max(100, topK) candidates are re-ranked.
+   */
   readonly refineFactor?: number;
 }
 
@@ -281,9 +284,11 @@ export class LancedbVectorStore implements MaintainableVectorStore {
         .limit(query.topK);
       if (!this.capabilities.exact) {
         if (this.vectorIndex === 'hnsw_sq') {
-          const refine = ann.refineFactor ?? 5;
+          // At most max(100, topK) candidates re-ranked exactly: at topK 50 (a hybrid leg) 5 × 50
+          // re-ranked rows cost more than the graph search itself, for ranks fusion barely uses.
+          const refine = Math.max(1, Math.min(ann.refineFactor ?? 5, Math.floor(100 / query.topK)));
           // HNSW needs ef ≥ the candidates it returns (topK × refineFactor).
-          builder = builder.ef(Math.max(ann.ef ?? 100, query.topK * Math.max(1, refine)));
+          builder = builder.ef(Math.max(ann.ef ?? 100, query.topK * refine));
           if (refine > 1) builder = builder.refineFactor(refine);
         } else {
           builder = builder.nprobes(ann.nprobes ?? Math.max(1, Math.ceil(0.45 * this.partitions)));
