@@ -1,6 +1,6 @@
 import { describeWithRedisCluster, startRedisCluster, waitFor, type RedisCluster } from '@ai-scale/testkit';
 import { Cluster } from 'ioredis';
-import { type ServerUnderTest, startServer } from './support/server-under-test';
+import { expectRateLimitedAfterTwo, type ServerUnderTest, startServer } from './support/server-under-test';
 
 const ADMIN_TOKEN = 'admin-token-for-redis-cluster-tests';
 
@@ -21,6 +21,8 @@ describeWithRedisCluster('server on a Redis Cluster (QUEUE_DRIVER=bullmq)', () =
       QUEUE_DRIVER: 'bullmq',
       REDIS_URL: cluster.url,
       QUEUE_PREFIX: 'ai-scale-e2e',
+      CACHE_DRIVER: 'redis',
+      CACHE_PREFIX: 'cache-e2e',
       VECTOR_STORE: 'memory',
     });
     apiKey = (await server.request('POST', '/v1/admin/tenants', { token: ADMIN_TOKEN, body: { name: 'c' } }))
@@ -57,10 +59,12 @@ describeWithRedisCluster('server on a Redis Cluster (QUEUE_DRIVER=bullmq)', () =
     try {
       await new Promise((resolve) => client.once('ready', resolve));
       const keysByMaster = await Promise.all(client.nodes('master').map((node) => node.keys('*')));
-      const queueKeys = keysByMaster.flat().filter((key) => key.includes('ai-scale-e2e'));
+      const queueKeys = keysByMaster.flat().filter((key) => key.startsWith('{ai-scale-e2e}'));
       expect(queueKeys.length).toBeGreaterThan(0);
       expect(queueKeys.every((key) => key.startsWith('{ai-scale-e2e}:ai-scale:'))).toBe(true);
-      expect(keysByMaster.filter((keys) => keys.some((key) => key.includes('ai-scale-e2e')))).toHaveLength(1);
+      expect(
+        keysByMaster.filter((keys) => keys.some((key) => key.startsWith('{ai-scale-e2e}'))),
+      ).toHaveLength(1);
     } finally {
       await client.quit();
     }
@@ -74,5 +78,20 @@ describeWithRedisCluster('server on a Redis Cluster (QUEUE_DRIVER=bullmq)', () =
     expect(queues[0]?.counts.completed).toBeGreaterThanOrEqual(1);
     const ready = await server.request('GET', '/health/ready');
     expect(ready.body.checks.queue.status).toBe('up');
+    expect(ready.status).toBe(200);
+  });
+
+  it('counts the rate limit in the cluster (a tenant limited to 2 per minute gets 429)', async () => {
+    await expectRateLimitedAfterTwo(server, ADMIN_TOKEN);
+    const client = new Cluster(cluster.nodes.map(({ host, port }) => ({ host, port })));
+    try {
+      await new Promise((resolve) => client.once('ready', resolve));
+      const keys = (
+        await Promise.all(client.nodes('master').map((node) => node.keys('cache-e2e:ratelimit:*')))
+      ).flat();
+      expect(keys.length).toBeGreaterThan(0);
+    } finally {
+      await client.quit();
+    }
   });
 });
