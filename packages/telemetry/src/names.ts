@@ -295,8 +295,8 @@ export const METRIC_CATALOG = define({
     name: 'ai_scale.retrieval.embed.duration',
     kind: 'histogram',
     unit: 's',
-    description: 'Duration of one embedding call.',
-    attributes: [],
+    description: 'Duration of one embedding call, by embedding model.',
+    attributes: [ATTR.genAiRequestModel],
     owner: '@ai-scale/retrieval',
   },
   agentRunSteps: {

@@ -121,8 +121,6 @@ export class AgentRuntime {
     this.newRunId = options.newRunId ?? randomUUID;
     this.jobAttempts = options.jobAttempts ?? 5;
     this.stepsPerJob = options.stepsPerJob;
-    for (const agent of options.agents ?? []) this.register(agent);
-    for (const workflow of options.workflows ?? []) this.register(workflow);
     const meter = metrics.getMeter('@ai-scale/agent-runtime');
     this.instruments = {
       steps: meter.createHistogram(METRIC.agentRunSteps, metricOptions(METRIC.agentRunSteps)),
@@ -130,6 +128,8 @@ export class AgentRuntime {
       loops: meter.createCounter(METRIC.agentRunLoopsDetected, metricOptions(METRIC.agentRunLoopsDetected)),
       outcome: meter.createCounter(METRIC.agentRunOutcome, metricOptions(METRIC.agentRunOutcome)),
     };
+    for (const agent of options.agents ?? []) this.register(agent);
+    for (const workflow of options.workflows ?? []) this.register(workflow);
   }
 
   /** Adds an agent or a workflow; names are unique across both. */
@@ -137,8 +137,16 @@ export class AgentRuntime {
     if (this.agents.has(definition.name) || this.workflows.has(definition.name)) {
       throw new InvalidAgentDefinitionError({ message: `"${definition.name}" is already registered` });
     }
-    if (definition.kind === 'workflow') this.workflows.set(definition.name, definition);
-    else this.agents.set(definition.name, definition);
+    if (definition.kind === 'workflow') {
+      this.workflows.set(definition.name, definition);
+      return;
+    }
+    this.agents.set(definition.name, definition);
+    // The loop counter starts at 0 for each agent and stop kind, so a dashboard and the
+    // AgentLoopsDetected ratio see "no loops" rather than no series before the first loop.
+    for (const stopKind of ['loop_detected', 'no_progress'] as const) {
+      this.instruments.loops.add(0, { [ATTR.agentName]: definition.name, [ATTR.agentStopKind]: stopKind });
+    }
   }
 
   /** The names of the registered agents and workflows. */

@@ -61,8 +61,11 @@ export const SECONDS_BUCKETS: readonly number[] = [
 ];
 
 /**
- * The views every meter provider of ai-scale uses: seconds buckets for seconds histograms. (Which
- * meter owns a metric family on `/metrics` is decided by the Prometheus renderer, from the catalogue.)
+ * The views every meter provider of ai-scale uses: seconds buckets for seconds histograms, and
+ * pg's `db.client.connection.count` under its earlier semantic-convention name
+ * `db.client.connections.usage`: a Prometheus gauge may not end in `_count` (promtool rejects the
+ * scrape), which the newer name would. (Which meter owns a metric family on `/metrics` is decided
+ * by the Prometheus renderer, from the catalogue.)
  */
 export const METRIC_VIEWS: readonly ViewOptions[] = [
   {
@@ -72,6 +75,11 @@ export const METRIC_VIEWS: readonly ViewOptions[] = [
       type: AggregationType.EXPLICIT_BUCKET_HISTOGRAM,
       options: { boundaries: [...SECONDS_BUCKETS] },
     },
+  },
+  {
+    meterName: '@opentelemetry/instrumentation-pg',
+    instrumentName: 'db.client.connection.count',
+    name: 'db.client.connections.usage',
   },
 ];
 
