@@ -1,5 +1,7 @@
 // The ai-scale demo page: chat with citations and badges, and a live panel drawn from GET /v1/stats.
-// Plain browser JavaScript, no build step; charts are small hand-drawn SVGs.
+// Plain browser JavaScript (an ES module), no build step; charts are small hand-drawn SVGs.
+import { EventSourceParserStream } from '/vendor/eventsource-parser/stream.js';
+
 (() => {
   'use strict';
   const $ = (id) => document.getElementById(id);
@@ -68,25 +70,21 @@
       error.status = response.status;
       throw error;
     }
-    const reader = response.body.getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
+    // eventsource-parser (served from the installed package at /vendor/): the whole SSE grammar —
+    // multi-line data, CR/CRLF line ends, id/retry fields, comments (the server's heartbeats).
+    const events = response.body
+      .pipeThrough(new TextDecoderStream())
+      .pipeThrough(new EventSourceParserStream({ onError: 'terminate' }));
+    const reader = events.getReader();
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;
-      buffer += decoder.decode(value, { stream: true });
-      let boundary;
-      while ((boundary = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, boundary);
-        buffer = buffer.slice(boundary + 2);
-        const event = /^event: (.*)$/m.exec(block);
-        const data = /^data: (.*)$/m.exec(block);
-        if (!event || !data) continue;
-        const parsed = JSON.parse(data[1]);
-        if (event[1] === 'token') onToken(parsed.text);
-        else if (event[1] === 'done') return parsed;
-        else if (event[1] === 'error') throw new Error(parsed.message || 'stream failed');
-      }
+      const parsed = JSON.parse(value.data);
+      if (value.event === 'token') onToken(parsed.text);
+      else if (value.event === 'done') {
+        reader.cancel().catch(() => undefined);
+        return parsed;
+      } else if (value.event === 'error') throw new Error(parsed.message || 'stream failed');
     }
     throw new Error('the stream ended without an answer');
   }

@@ -2,9 +2,12 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { registerHttpSecurity } from './bootstrap/http-security';
+import { buildOpenApiDocument } from './bootstrap/openapi';
+import { registerWebVendor } from './bootstrap/web-vendor';
 import multipart from '@fastify/multipart';
 import { type AppConfig } from './config';
 import { registerRateLimit } from './common/http/rate-limit';
@@ -32,6 +35,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const fastify = app.getHttpAdapter().getInstance();
   setDependencyTimeout(config.DEPENDENCY_TIMEOUT_MS);
   registerHttpMetrics(fastify, app.get(RequestStats));
+  await registerHttpSecurity(app, config);
   await app.register(multipart, {
     limits: { fileSize: config.MAX_UPLOAD_BYTES, files: 1, fields: 10, fieldSize: 64 * 1024 },
     throwFileSizeLimit: true,
@@ -39,21 +43,12 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   if (config.runsApi) await registerRateLimit(app, config);
   if (config.runsApi) await registerBullBoard(app, config);
   const publicDirectory = findPublicDirectory();
-  if (publicDirectory)
+  if (publicDirectory) {
     app.useStaticAssets({ root: publicDirectory, prefix: '/', wildcard: false, index: ['index.html'] });
+    registerWebVendor(fastify);
+  }
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('ai-scale')
-      .setDescription(
-        'Documents, search, chat, agents, jobs and usage; multi-tenant. Authenticate with Bearer <api key>.',
-      )
-      .setVersion('0.1.0')
-      .addBearerAuth()
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
 
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.init();

@@ -75,6 +75,10 @@ describeWithChromium(
     it('asks with the stored key, shows the answer with citations and badges, and draws the live charts', async () => {
       const consoleErrors: string[] = [];
       page.on('pageerror', (error) => consoleErrors.push(error.message));
+      // The Content-Security-Policy (helmet) must let the page load its module and the vendored parser.
+      page.on('console', (message) => {
+        if (message.type() === 'error') consoleErrors.push(message.text());
+      });
       await page.goto(server.baseUrl + '/');
       await page.fill('#api-key', apiKey);
       await page.click('#key-form button');
@@ -122,6 +126,30 @@ describeWithChromium(
       expect(await page.locator('#chart-queue polyline').count()).toBe(1);
       expect(await page.locator('#chart-cache polyline').count()).toBe(1);
       expect(consoleErrors).toEqual([]);
+    }, 60_000);
+
+    it('serves Swagger UI at /docs under the same Content-Security-Policy, with every operation listed', async () => {
+      const problems: string[] = [];
+      const docs = await browser.newPage();
+      docs.on('pageerror', (error) => problems.push(error.message));
+      docs.on('console', (message) => {
+        if (message.type() === 'error') problems.push(message.text());
+      });
+      const response = await docs.goto(server.baseUrl + '/docs');
+      expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
+      await docs
+        .locator('.opblock-summary-path', { hasText: '/v1/chat' })
+        .first()
+        .waitFor({ timeout: 20_000 });
+      expect(await docs.locator('.opblock').count()).toBeGreaterThan(15);
+      // A response schema renders: open POST /v1/search and find its 200 body's fields.
+      await docs.locator('#operations-search-SearchController_run .opblock-summary').click();
+      await docs.locator('#operations-search-SearchController_run .responses-table').first().waitFor();
+      expect(await docs.locator('#operations-search-SearchController_run').textContent()).toContain(
+        'timings',
+      );
+      expect(problems).toEqual([]);
+      await docs.close();
     }, 60_000);
 
     it('says so when the key is rejected', async () => {

@@ -1,8 +1,12 @@
 import { type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type AppConfig } from '../config';
+import { writeAfterLogs } from '../infrastructure/logging/logging.module';
 import { DemoSeeder } from './demo-seeder';
 
-/** Prints where the server answers once it listens (and, in embedded mode, the demo tenant's key). */
+/**
+ * Prints where the server answers once it listens (and, in embedded mode, the demo tenant's key):
+ * the last thing start-up prints, queued behind the log lines already written.
+ */
 export async function onListening(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address !== null ? address.port : config.PORT;
@@ -24,5 +28,5 @@ export async function onListening(app: NestFastifyApplication, config: AppConfig
     if (demo.documentsQueued > 0)
       lines.push(`  ingesting ${demo.documentsQueued} documents from docs/ in the background`);
   }
-  process.stdout.write(`${lines.join('\n')}\n\n`);
+  writeAfterLogs(`${lines.join('\n')}\n\n`);
 }

@@ -249,6 +249,35 @@ export const configSchema = z
     MAX_UPLOAD_BYTES: integer(10 * 1024 * 1024, 1024),
     DEPENDENCY_TIMEOUT_MS: integer(750, 50, 30_000),
     SHUTDOWN_TIMEOUT_MS: integer(10_000, 0, 120_000),
+    /**
+     * Browser origins allowed to call the API cross-origin (comma-separated, e.g.
+     * `https://app.example.com,http://localhost:5173`, or `*`). Unset: CORS stays off and browsers
+     * only call the API from its own origin (the web page at /).
+     */
+    CORS_ORIGINS: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .default('')
+        .transform((value) =>
+          value
+            .split(',')
+            .map((item) => item.trim())
+            .filter((item) => item.length > 0),
+        )
+        .pipe(
+          z.array(
+            z
+              .string()
+              .refine(
+                (origin) => origin === '*' || /^https?:\/\/[^/\s]+$/.test(origin),
+                'each origin is `*` or scheme://host[:port] without a path',
+              ),
+          ),
+        ),
+    ),
+    /** `auto`: human-readable (pino-pretty) when stdout is a terminal, JSON lines otherwise. */
+    LOG_FORMAT: z.preprocess(emptyToUndefined, z.enum(['auto', 'json', 'pretty']).default('auto')),
 
     DEMO_TENANT: z.preprocess(emptyToUndefined, z.enum(['auto', 'true', 'false']).default('auto')),
     DEMO_DOCS_DIR: optionalString,

@@ -1,5 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrorResponses, ApiJsonResponse, TENANT_ERRORS } from '../../common/http/openapi-responses';
+import { runResponse, runWithStepsResponse, startedRunResponse } from './agents.responses';
 import { z } from 'zod';
 import { ApiKeyGuard } from '../../common/auth/api-key.guard';
 import { CurrentTenant } from '../../common/auth/current-tenant.decorator';
@@ -15,7 +17,8 @@ const startRunSchema = z.strictObject({
 const resumeSchema = z.strictObject({ input: z.unknown() }).default({ input: null });
 
 @ApiTags('agents')
-@ApiBearerAuth()
+@ApiBearerAuth('apiKey')
+@ApiErrorResponses(...TENANT_ERRORS)
 @UseGuards(ApiKeyGuard)
 @Controller('v1/agents/runs')
 export class AgentsController {
@@ -28,6 +31,8 @@ export class AgentsController {
       'Start an agent run in the background (e.g. {agent: "research", input: {question}}) → 202 {runId}.',
   })
   @ApiBody({ schema: openApiSchema(startRunSchema) })
+  @ApiJsonResponse(202, 'The run is queued; poll GET /v1/agents/runs/{id}', startedRunResponse)
+  @ApiErrorResponses(402)
   start(
     @CurrentTenant() tenant: AuthenticatedTenant,
     @Body(new ZodValidationPipe(startRunSchema)) body: z.output<typeof startRunSchema>,
@@ -37,6 +42,8 @@ export class AgentsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'A run: status, output, steps, usage.' })
+  @ApiJsonResponse(200, 'The run with its checkpointed steps', runWithStepsResponse)
+  @ApiErrorResponses(404)
   get(@CurrentTenant() tenant: AuthenticatedTenant, @Param('id') id: string) {
     return this.runs.get(tenant.id, id);
   }
@@ -45,6 +52,8 @@ export class AgentsController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Resume a paused run with the input it awaits.' })
   @ApiBody({ schema: openApiSchema(resumeSchema), required: false })
+  @ApiJsonResponse(202, 'The run is queued again with the input', runResponse)
+  @ApiErrorResponses(404, 409)
   resume(
     @CurrentTenant() tenant: AuthenticatedTenant,
     @Param('id') id: string,

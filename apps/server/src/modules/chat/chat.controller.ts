@@ -1,5 +1,13 @@
-import { Body, Controller, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiErrorResponses,
+  ApiJsonResponse,
+  sseContent,
+  TENANT_ERRORS,
+} from '../../common/http/openapi-responses';
+import { openApiResponseSchema } from '../../common/validation/openapi';
+import { answerResponse, chatAcceptedResponse, chatStreamEvents } from './chat.responses';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { ApiKeyGuard } from '../../common/auth/api-key.guard';
 import { CurrentTenant } from '../../common/auth/current-tenant.decorator';
@@ -12,7 +20,7 @@ import { StartChatUseCase } from './usecases/start-chat.usecase';
 import { StreamAnswerUseCase } from './usecases/stream-answer.usecase';
 
 @ApiTags('chat')
-@ApiBearerAuth()
+@ApiBearerAuth('apiKey')
 @UseGuards(ApiKeyGuard)
 @Controller('v1/chat')
 export class ChatController {
@@ -22,12 +30,27 @@ export class ChatController {
   ) {}
 
   @Post()
-  @ApiProduces('application/json', 'text/event-stream')
+  @HttpCode(200)
   @ApiOperation({
     summary:
       'Ask a question over your documents. sync: 200 answer within the deadline, else 202 {jobId}; async: 202 {jobId}; stream: SSE `token` events then `done`.',
   })
   @ApiBody({ schema: openApiSchema(chatRequestSchema) })
+  @ApiResponse({
+    status: 200,
+    description:
+      'sync: the answer (JSON). stream: server-sent events — `token` pieces of the answer, then `done` with the whole answer, or `error` (the stream failed after it opened).',
+    content: {
+      'application/json': { schema: openApiResponseSchema(answerResponse) },
+      'text/event-stream': sseContent(chatStreamEvents),
+    },
+  })
+  @ApiJsonResponse(
+    202,
+    'async, or sync past CHAT_SYNC_DEADLINE_MS: the job that will hold the answer',
+    chatAcceptedResponse,
+  )
+  @ApiErrorResponses(...TENANT_ERRORS, 402, 502)
   async chat(
     @CurrentTenant() tenant: AuthenticatedTenant,
     @Body(new ZodValidationPipe(chatRequestSchema)) body: ChatRequest,

@@ -1,6 +1,13 @@
 import type {} from '@fastify/multipart';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiErrorResponses, ApiJsonResponse, TENANT_ERRORS } from '../../common/http/openapi-responses';
+import {
+  documentAcceptedResponse,
+  documentDeletedResponse,
+  documentListResponse,
+  documentResponse,
+} from './documents.responses';
 import { type FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ApiKeyGuard } from '../../common/auth/api-key.guard';
@@ -32,7 +39,8 @@ const pageSchema = z.object({
 });
 
 @ApiTags('documents')
-@ApiBearerAuth()
+@ApiBearerAuth('apiKey')
+@ApiErrorResponses(...TENANT_ERRORS)
 @UseGuards(ApiKeyGuard)
 @Controller('v1/documents')
 export class DocumentsController {
@@ -50,6 +58,8 @@ export class DocumentsController {
       'Add a document (JSON {text, title?, metadata?} or a multipart `file` with optional `title`, `metadata` fields); ingested in the background.',
   })
   @ApiBody({ schema: openApiSchema(createDocumentSchema) })
+  @ApiJsonResponse(202, 'Stored; ingestion runs in the background', documentAcceptedResponse)
+  @ApiErrorResponses(413, 415)
   async create(
     @CurrentTenant() tenant: AuthenticatedTenant,
     @Req() request: FastifyRequest,
@@ -69,6 +79,13 @@ export class DocumentsController {
 
   @Get()
   @ApiOperation({ summary: "The caller's documents, newest first." })
+  @ApiQuery({
+    name: 'limit',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+  })
+  @ApiQuery({ name: 'offset', required: false, schema: { type: 'integer', minimum: 0, default: 0 } })
+  @ApiJsonResponse(200, 'One page of documents', documentListResponse)
   async list(
     @CurrentTenant() tenant: AuthenticatedTenant,
     @Query(new ZodValidationPipe(pageSchema, 'query')) page: z.output<typeof pageSchema>,
@@ -81,6 +98,8 @@ export class DocumentsController {
     summary:
       'A document: status (queued|processing|ready|failed), chunk count, metadata; when failed, error and errorCode (the typed error code).',
   })
+  @ApiJsonResponse(200, 'The document', documentResponse)
+  @ApiErrorResponses(404)
   async get(@CurrentTenant() tenant: AuthenticatedTenant, @Param('id') id: string) {
     return toView(await this.getDocument.execute(tenant.id, id));
   }
@@ -89,6 +108,8 @@ export class DocumentsController {
   @ApiOperation({
     summary: 'Delete a document: its chunks leave the index and answers that cited it leave the cache.',
   })
+  @ApiJsonResponse(200, 'Deleted', documentDeletedResponse)
+  @ApiErrorResponses(404)
   delete(@CurrentTenant() tenant: AuthenticatedTenant, @Param('id') id: string) {
     return this.deleteDocument.execute(tenant.id, id);
   }

@@ -1,5 +1,12 @@
 import { Controller, Get, Param, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import {
+  ApiErrorResponses,
+  ApiJsonResponse,
+  ApiSseResponse,
+  TENANT_ERRORS,
+} from '../../common/http/openapi-responses';
+import { jobResponse, jobStreamEvents } from './jobs.responses';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { ApiKeyGuard } from '../../common/auth/api-key.guard';
 import { CurrentTenant } from '../../common/auth/current-tenant.decorator';
@@ -10,7 +17,8 @@ import { GetJobUseCase } from './usecases/get-job.usecase';
 import { StreamJobEventsUseCase } from './usecases/stream-job-events.usecase';
 
 @ApiTags('jobs')
-@ApiBearerAuth()
+@ApiBearerAuth('apiKey')
+@ApiErrorResponses(...TENANT_ERRORS, 404)
 @UseGuards(ApiKeyGuard)
 @Controller('v1/jobs')
 export class JobsController {
@@ -23,6 +31,7 @@ export class JobsController {
   @ApiOperation({
     summary: 'A job: state (queued|active|completed|failed), progress, result, error, attempts.',
   })
+  @ApiJsonResponse(200, 'The job', jobResponse)
   async get(@CurrentTenant() tenant: AuthenticatedTenant, @Param('id') id: string) {
     return toJobView(await this.getJob.execute(tenant.id, id));
   }
@@ -32,6 +41,10 @@ export class JobsController {
   @ApiOperation({
     summary: "Server-sent events of a job until it completes or fails (first event: 'snapshot').",
   })
+  @ApiSseResponse(
+    'The job now (`snapshot`), its queue events as they happen, and a last `snapshot` after it completes or fails; then the stream ends.',
+    jobStreamEvents,
+  )
   async events(
     @CurrentTenant() tenant: AuthenticatedTenant,
     @Param('id') id: string,

@@ -1,5 +1,15 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiErrorResponsesOf, ApiJsonResponse, sseDataContent } from '../../common/http/openapi-responses';
+import { openApiResponseSchema } from '../../common/validation/openapi';
+import {
+  chatCompletionResponse,
+  chatCompletionStreamEvents,
+  embeddingsResponse,
+  modelListResponse,
+  OPENAI_ERROR_SCHEMA_NAME,
+  openAiErrorBodyZod,
+} from './openai.responses';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { ApiKeyGuard } from '../../common/auth/api-key.guard';
 import { CurrentTenant } from '../../common/auth/current-tenant.decorator';
@@ -47,7 +57,8 @@ function aiScaleInfo(outcome: CompletionOutcome): AiScaleCompletionInfo {
  * gateway, cache, budget, rate limit, ledger and trace as `/v1/chat`; errors come in OpenAI's shape.
  */
 @ApiTags('openai')
-@ApiBearerAuth()
+@ApiBearerAuth('apiKey')
+@ApiErrorResponsesOf(OPENAI_ERROR_SCHEMA_NAME, 400, 401, 429, 500, 503)
 @UseGuards(ApiKeyGuard)
 @Controller('v1/openai')
 export class OpenAiController {
@@ -60,6 +71,7 @@ export class OpenAiController {
   @ApiOperation({
     summary: 'The models a request may name: `auto` (tier routing) and each configured model.',
   })
+  @ApiJsonResponse(200, 'The models', modelListResponse)
   listModels() {
     const created = nowSeconds();
     return {
@@ -75,7 +87,19 @@ export class OpenAiController {
 
   @Post('chat/completions')
   @HttpCode(200)
-  @ApiProduces('application/json', 'text/event-stream')
+  @ApiResponse({
+    status: 200,
+    description:
+      'A chat.completion (JSON); with `stream: true` server-sent `data:` lines, each a chat.completion.chunk, then `[DONE]` (a failure after the stream opened arrives as a `data:` line with the error body).',
+    content: {
+      'application/json': { schema: openApiResponseSchema(chatCompletionResponse) },
+      'text/event-stream': sseDataContent({
+        ...chatCompletionStreamEvents,
+        error: { description: 'The stream failed after it opened; last message', data: openAiErrorBodyZod },
+      }),
+    },
+  })
+  @ApiErrorResponsesOf(OPENAI_ERROR_SCHEMA_NAME, 402, 404, 502)
   @ApiOperation({
     summary:
       'OpenAI chat completion (tools, response_format, stream with stream_options.include_usage); `ai_scale.rag` grounds it in your documents.',
@@ -171,6 +195,7 @@ export class OpenAiController {
     summary: "OpenAI embeddings with the server's own embedder (the space its documents are indexed in).",
   })
   @ApiBody({ schema: openApiSchema(embeddingsRequestSchema) })
+  @ApiJsonResponse(200, 'One embedding per input, in order', embeddingsResponse)
   createEmbeddings(@Body(new ZodValidationPipe(embeddingsRequestSchema)) body: EmbeddingsRequest) {
     return this.embeddings.execute(body);
   }

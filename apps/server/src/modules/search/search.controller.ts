@@ -1,5 +1,7 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrorResponses, ApiJsonResponse, TENANT_ERRORS } from '../../common/http/openapi-responses';
+import { searchResponse } from './search.responses';
 import { z } from 'zod';
 import { ApiKeyGuard } from '../../common/auth/api-key.guard';
 import { CurrentTenant } from '../../common/auth/current-tenant.decorator';
@@ -17,7 +19,7 @@ export const searchSchema = z.strictObject({
 });
 
 @ApiTags('search')
-@ApiBearerAuth()
+@ApiBearerAuth('apiKey')
 @UseGuards(ApiKeyGuard)
 @Controller('v1/search')
 export class SearchController {
@@ -30,6 +32,8 @@ export class SearchController {
       "Search the caller's documents (vector, keyword or hybrid; optional metadata filter and rerank).",
   })
   @ApiBody({ schema: openApiSchema(searchSchema) })
+  @ApiJsonResponse(200, 'The best chunks, best first', searchResponse)
+  @ApiErrorResponses(...TENANT_ERRORS)
   run(
     @CurrentTenant() tenant: AuthenticatedTenant,
     @Body(new ZodValidationPipe(searchSchema)) body: z.output<typeof searchSchema>,

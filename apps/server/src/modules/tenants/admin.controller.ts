@@ -1,5 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ADMIN_ERRORS, ApiErrorResponses, ApiJsonResponse } from '../../common/http/openapi-responses';
+import {
+  createdTenantResponse,
+  limitsResponse,
+  revokedKeyResponse,
+  rotatedKeyResponse,
+  tenantResponse,
+} from './tenants.responses';
 import { z } from 'zod';
 import { AdminGuard } from '../../common/auth/admin.guard';
 import { openApiSchema } from '../../common/validation/openapi';
@@ -21,7 +29,8 @@ const rotateSchema = z
 const idSchema = z.string().min(1).max(100);
 
 @ApiTags('admin')
-@ApiBearerAuth()
+@ApiBearerAuth('adminToken')
+@ApiErrorResponses(...ADMIN_ERRORS)
 @UseGuards(AdminGuard)
 @Controller('v1/admin/tenants')
 export class AdminController {
@@ -35,12 +44,15 @@ export class AdminController {
   @HttpCode(201)
   @ApiOperation({ summary: 'Create a tenant; returns its first API key, shown only this once.' })
   @ApiBody({ schema: openApiSchema(createTenantSchema) })
+  @ApiJsonResponse(201, 'The tenant and its first API key (shown only here)', createdTenantResponse)
   create(@Body(new ZodValidationPipe(createTenantSchema)) body: z.output<typeof createTenantSchema>) {
     return this.createTenant.execute(body);
   }
 
   @Get(':tenantId')
   @ApiOperation({ summary: 'A tenant, its limits and its keys (prefixes only).' })
+  @ApiJsonResponse(200, 'The tenant', tenantResponse)
+  @ApiErrorResponses(404)
   describe(@Param('tenantId', new ZodValidationPipe(idSchema, 'param')) tenantId: string) {
     return this.keys.describe(tenantId);
   }
@@ -51,6 +63,8 @@ export class AdminController {
       'Set the monthly budget (USD), the per-key rate limit (requests/minute) and the LLM tokens per minute; null resets.',
   })
   @ApiBody({ schema: openApiSchema(limitsSchema) })
+  @ApiJsonResponse(200, 'The tenant with its new limits', limitsResponse)
+  @ApiErrorResponses(404)
   updateLimits(
     @Param('tenantId', new ZodValidationPipe(idSchema, 'param')) tenantId: string,
     @Body(new ZodValidationPipe(limitsSchema)) body: z.output<typeof limitsSchema>,
@@ -64,6 +78,8 @@ export class AdminController {
     summary: 'Rotate: issue a new key (shown once); `revokeExisting` revokes the others at once.',
   })
   @ApiBody({ schema: openApiSchema(rotateSchema), required: false })
+  @ApiJsonResponse(201, 'The new key (shown only here)', rotatedKeyResponse)
+  @ApiErrorResponses(404)
   rotate(
     @Param('tenantId', new ZodValidationPipe(idSchema, 'param')) tenantId: string,
     @Body(new ZodValidationPipe(rotateSchema, 'query')) body: z.output<typeof rotateSchema>,
@@ -73,6 +89,8 @@ export class AdminController {
 
   @Delete(':tenantId/keys/:keyId')
   @ApiOperation({ summary: 'Revoke a key: it stops authenticating within seconds everywhere.' })
+  @ApiJsonResponse(200, 'Revoked', revokedKeyResponse)
+  @ApiErrorResponses(404)
   revoke(
     @Param('tenantId', new ZodValidationPipe(idSchema, 'param')) tenantId: string,
     @Param('keyId', new ZodValidationPipe(idSchema, 'param')) keyId: string,
