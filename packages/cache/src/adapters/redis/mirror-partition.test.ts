@@ -48,6 +48,20 @@ describe('MirrorPartition (HNSW mirror of a RedisVectorIndex partition)', () => 
     expect(agree / queries).toBeGreaterThanOrEqual(0.95);
   });
 
+  it('reaches a small new topic inserted after a large one (every exact duplicate is found)', () => {
+    const mirror = open({ m: 8 });
+    dataset(4000, 8).forEach((vector, index) => mirror.upsert(`old${index}`, vector, index, far));
+    // A new, tight topic: 40 near-identical questions around a centre none of the others is near.
+    const random = seededRandom(9);
+    const centre = Array.from({ length: DIMENSIONS }, () => random() - 0.5);
+    const topic = Array.from({ length: 40 }, () =>
+      unit(centre.map((value) => value + 0.02 * (random() - 0.5))),
+    );
+    topic.forEach((vector, index) => mirror.upsert(`new${index}`, vector, index, far));
+    const found = topic.filter((vector, index) => mirror.query(vector, 4, 0)[0]?.id === `new${index}`);
+    expect(found).toHaveLength(topic.length);
+  });
+
   it('never returns a deleted, replaced or expired item, and rebuilds when tombstones outnumber live items', () => {
     const vectors = dataset(3000, 3);
     const mirror = open();

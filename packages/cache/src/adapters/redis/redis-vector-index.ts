@@ -672,18 +672,26 @@ export class RedisVectorIndex implements VectorIndex {
     if (state.loading !== undefined) state.pending.push(...changes);
     const mirror = state.partition;
     if (mirror !== undefined) {
-      for (const change of changes) await this.applyChange(partition, mirror, change).catch(() => undefined);
+      try {
+        for (const change of changes) await this.applyChange(partition, mirror, change);
+      } catch {
+        // The items could not be read (Redis slow or down): reload the partition rather than
+        // silently keep a mirror that misses them. The old mirror serves meanwhile.
+        this.resync(partition, state);
+      }
       this.scheduleLinking(state);
     }
   }
 
   /** After a stream outage: reload every mirrored partition; the old mirrors serve until then. */
   private resyncAll(): void {
-    for (const [partition, state] of this.mirrors) {
-      if (state.loading !== undefined) continue;
-      state.loading = this.load(partition, state);
-      state.loading.catch(() => undefined);
-    }
+    for (const [partition, state] of this.mirrors) this.resync(partition, state);
+  }
+
+  private resync(partition: string, state: MirrorState): void {
+    if (state.loading !== undefined) return;
+    state.loading = this.load(partition, state);
+    state.loading.catch(() => undefined);
   }
 
   /**
