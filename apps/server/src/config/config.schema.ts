@@ -160,6 +160,14 @@ export const configSchema = z
     PINECONE_INDEX: optionalString,
     PINECONE_HOST: optionalUrl,
     /**
+     * The AWS credential variables, read here only to hand them to LanceDB for an s3:// LANCEDB_URI
+     * (the AWS SDK of the blob store reads them itself, with the rest of its default chain: profiles,
+     * IRSA web identity, ECS and EC2 roles). Unset: LanceDB's own chain (web identity, instance roles).
+     */
+    AWS_ACCESS_KEY_ID: optionalString,
+    AWS_SECRET_ACCESS_KEY: optionalString,
+    AWS_SESSION_TOKEN: optionalString,
+    /**
      * Where the LanceDB index lives (VECTOR_STORE=lancedb): default DATA_DIR/lancedb; `s3://bucket/path`
      * puts it on object storage shared by every replica (endpoint, region and path style from S3_*,
      * credentials from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or the instance's role).

@@ -70,8 +70,9 @@ async function createEmbeddingCache(config: AppConfig): Promise<RedisEmbeddingCa
 
 /**
  * LANCEDB_URI (default DATA_DIR/lancedb). An `s3://bucket/path` URI keeps the index on object
- * storage, shared by every replica: endpoint, region and addressing from S3_*, credentials left to
- * LanceDB's own lookup of AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (or the instance's role).
+ * storage, shared by every replica: endpoint, region and addressing from S3_*; credentials from
+ * AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY when set (LanceDB's native client does not see variables
+ * set after it loaded, and tests set them so), else LanceDB's own chain (web identity, instance role).
  */
 function lancedbLocation(config: AppConfig): { uri: string; storageOptions?: Record<string, string> } {
   const uri = config.LANCEDB_URI ?? path.join(config.DATA_DIR, 'lancedb');
@@ -83,6 +84,11 @@ function lancedbLocation(config: AppConfig): { uri: string; storageOptions?: Rec
   }
   if (config.S3_REGION) storageOptions.region = config.S3_REGION;
   if (config.S3_FORCE_PATH_STYLE) storageOptions.virtual_hosted_style_request = 'false';
+  if (config.AWS_ACCESS_KEY_ID && config.AWS_SECRET_ACCESS_KEY) {
+    storageOptions.aws_access_key_id = config.AWS_ACCESS_KEY_ID;
+    storageOptions.aws_secret_access_key = config.AWS_SECRET_ACCESS_KEY;
+    if (config.AWS_SESSION_TOKEN) storageOptions.aws_session_token = config.AWS_SESSION_TOKEN;
+  }
   return { uri, storageOptions };
 }
 
