@@ -191,6 +191,7 @@ export class AttemptRunner {
             span.setAttribute(ATTR.genAiResponseModel, result.model ?? target.request.model);
             span.setAttribute(ATTR.genAiUsageInputTokens, result.usage.promptTokens);
             span.setAttribute(ATTR.genAiUsageOutputTokens, result.usage.completionTokens);
+            span.setAttribute(ATTR.genAiUsageCacheReadInputTokens, result.usage.cachedTokens);
             if (result.finishReason)
               span.setAttribute(ATTR.genAiResponseFinishReasons, [result.finishReason]);
           }

@@ -26,6 +26,7 @@ export class CallSpans {
       span.setAttribute(ATTR.genAiResponseModel, outcome.model);
       span.setAttribute(ATTR.genAiUsageInputTokens, outcome.usage.promptTokens);
       span.setAttribute(ATTR.genAiUsageOutputTokens, outcome.usage.completionTokens);
+      span.setAttribute(ATTR.genAiUsageCacheReadInputTokens, outcome.usage.cachedTokens);
       span.setAttribute('ai_scale.llm.cost_usd', outcome.costUsd);
       span.setAttribute('ai_scale.llm.fallbacks', outcome.fallbacks);
       span.setAttribute('ai_scale.llm.cache', outcome.cache ?? 'miss');

@@ -118,13 +118,4 @@ export class GatewayTelemetry {
     }
     this.duration.record(durationMs / 1000, attributes);
   }
-
-  /** The span attributes of a call's token usage, cache-read input tokens included (GenAI conventions). */
-  usageSpanAttributes(usage: TokenUsage): Attributes {
-    return {
-      [ATTR.genAiUsageInputTokens]: usage.promptTokens,
-      [ATTR.genAiUsageOutputTokens]: usage.completionTokens,
-      [ATTR.genAiUsageCacheReadInputTokens]: usage.cachedTokens,
-    };
-  }
 }

@@ -3,6 +3,7 @@ import { createInMemoryTelemetry, type InMemoryTelemetry } from '@ai-scale/telem
 import { FakeLlmProvider } from '../adapters/fake/fake-llm-provider';
 import { ProviderUnavailableError } from '../errors/provider-unavailable.error';
 import { ApproximateTokenCounter } from '../tokens/token-counter';
+import type { CacheableRequest, CachedResponse, ResponseCacheHook } from '../ports/response-cache-hook';
 import { RoutingLlmGateway } from './routing-llm-gateway';
 
 describe('RoutingLlmGateway telemetry through the global OpenTelemetry API (@ai-scale/telemetry/testing)', () => {
@@ -36,6 +37,7 @@ describe('RoutingLlmGateway telemetry through the global OpenTelemetry API (@ai-
     expect(call?.attributes).toMatchObject({
       'gen_ai.provider.name': 'secondary',
       'gen_ai.usage.input_tokens': result.usage.promptTokens,
+      'gen_ai.usage.cache_read.input_tokens': result.usage.cachedTokens,
       'ai_scale.llm.cost_usd': result.costUsd,
     });
     const failed = telemetry.spansNamed('chat gpt-4o-mini')[0];
@@ -63,5 +65,51 @@ describe('RoutingLlmGateway telemetry through the global OpenTelemetry API (@ai-
     expect(await telemetry.metricValue(METRIC.llmBreakerState, { 'gen_ai.provider.name': 'primary' })).toBe(
       0,
     );
+  });
+
+  it('times model calls only: a response-cache hit adds no gen_ai.client.operation.duration point; a failure carries error.type', async () => {
+    await telemetry.reset();
+    const stored = new Map<string, CachedResponse>();
+    const cache: ResponseCacheHook = {
+      lookup: async (request: CacheableRequest) => {
+        const value = stored.get(request.key);
+        return value ? { kind: 'exact', value, similarity: 1 } : null;
+      },
+      store: async (request, value) => {
+        stored.set(request.key, value);
+      },
+    };
+    const gateway = new RoutingLlmGateway({
+      providers: [{ provider: new FakeLlmProvider({ name: 'primary' }) }],
+      models: [{ id: 'gpt-4o-mini', provider: 'primary', tier: 'small', contextWindow: 128_000 }],
+      routes: { small: ['gpt-4o-mini'], large: [] },
+      tokenCounter: new ApproximateTokenCounter(),
+      cache,
+    });
+    const ask = { tenantId: 't1', messages: [{ role: 'user' as const, content: 'cached?' }] };
+    await gateway.chat({ ...ask, requestId: 'c1' });
+    const second = await gateway.chat({ ...ask, requestId: 'c2' });
+    expect(second.cache).toBe('exact');
+    expect(await telemetry.metricValue(METRIC.genAiClientOperationDuration)).toBe(1);
+
+    const failing = new RoutingLlmGateway({
+      providers: [
+        {
+          provider: new FakeLlmProvider({
+            name: 'down',
+            script: Array.from({ length: 20 }, () => new ProviderUnavailableError({ message: 'down' })),
+          }),
+        },
+      ],
+      models: [{ id: 'gpt-4o-mini', provider: 'down', tier: 'small', contextWindow: 128_000 }],
+      routes: { small: ['gpt-4o-mini'], large: [] },
+      tokenCounter: new ApproximateTokenCounter(),
+      retry: { rounds: 1, baseDelayMs: 1 },
+    });
+    await expect(failing.chat({ ...ask, requestId: 'f1' })).rejects.toThrow();
+    const points = (await telemetry.collectMetrics()).get(METRIC.genAiClientOperationDuration) ?? [];
+    const failed = points.find((point) => point.attributes['error.type'] !== undefined);
+    expect(failed?.attributes).toMatchObject({ 'gen_ai.operation.name': 'chat' });
+    expect(String(failed?.attributes['error.type'])).toMatch(/^[A-Z_]+$/);
   });
 });

@@ -741,6 +741,41 @@ export function jobQueueContract(
         );
       });
 
+      if (crashRecovery) {
+        it('cancels a job whose worker died mid-attempt: the worker that recovers it never runs it', async () => {
+          const queue = await newQueue();
+          const started = deferred();
+          let runs = 0;
+          const doomed = await startWorker(
+            queue,
+            {
+              long: async () => {
+                runs++;
+                started.resolve();
+                return new Promise(() => undefined); // its process is about to die
+              },
+            },
+            CRASH_TEST_WORKER,
+          );
+          const job = await queue.enqueue('long', {});
+          await started.promise;
+          await fixture.crashWorker(doomed);
+          await queue.cancel(job.id);
+          await startWorker(
+            queue,
+            {
+              long: async () => {
+                runs++;
+                return null;
+              },
+            },
+            CRASH_TEST_WORKER,
+          );
+          await waitForState(queue, job.id, 'cancelled');
+          assert.equal(runs, 1);
+        });
+      }
+
       it('refuses to cancel a finished job (JobAlreadyFinishedError) and an unknown one (JobNotFoundError)', async () => {
         const queue = await newQueue();
         await startWorker(queue, {
