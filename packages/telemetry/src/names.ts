@@ -38,6 +38,7 @@ export const ATTR = {
   // Cache and retrieval.
   cacheKind: 'ai_scale.cache.kind',
   cacheResult: 'ai_scale.cache.result',
+  cacheAdapter: 'ai_scale.cache.adapter',
   searchMode: 'ai_scale.search.mode',
   vectorStore: 'ai_scale.vector_store',
   chunkResult: 'ai_scale.chunk.result',
@@ -239,8 +240,8 @@ export const METRIC_CATALOG = define({
     name: 'ai_scale.cache.evictions',
     kind: 'counter',
     unit: '{entry}',
-    description: 'Cache entries dropped by the size bound before they expired.',
-    attributes: [ATTR.cacheKind],
+    description: 'Cache entries dropped by the size bound before they expired, by in-process adapter.',
+    attributes: [ATTR.cacheAdapter],
     owner: '@ai-scale/cache',
   },
   cacheLookupDuration: {

@@ -1,4 +1,5 @@
 import type { MeterProvider } from '@opentelemetry/api';
+import { ATTR } from '@ai-scale/telemetry';
 import { LRUCache } from 'lru-cache';
 import { InvalidCacheOptionsError } from '../../errors/invalid-cache-options.error';
 import { BaseKeyValueCache, type BaseCacheOptions } from '../../internal/base-key-value-cache';
@@ -43,7 +44,7 @@ export class MemoryKeyValueCache extends BaseKeyValueCache {
       maxSize: maxBytes,
       sizeCalculation: (value, key) => Buffer.byteLength(value) + Buffer.byteLength(key),
       dispose: (_value, _key, reason) => {
-        if (reason === 'evict') this.instruments.evictions.add(1, { 'cache.adapter': 'memory' });
+        if (reason === 'evict') this.instruments.evictions.add(1, { [ATTR.cacheAdapter]: 'memory' });
       },
     });
   }

@@ -1,4 +1,5 @@
 import type { MeterProvider } from '@opentelemetry/api';
+import { ATTR } from '@ai-scale/telemetry';
 import { EmbeddingDimensionMismatchError } from '../../errors/embedding-dimension-mismatch.error';
 import { createCacheInstruments, type CacheInstruments } from '../../internal/metrics';
 import { assertBound } from '../../internal/validation';
@@ -146,7 +147,7 @@ export class MemoryVectorIndex implements VectorIndex {
     while (partition.size > this.maxItems) {
       // `rows` is a Map: its first key is the oldest insertion still present.
       partition.delete(partition.rows.keys().next().value as string);
-      this.instruments.evictions.add(1, { 'cache.adapter': 'memory-vector-index' });
+      this.instruments.evictions.add(1, { [ATTR.cacheAdapter]: 'memory-vector-index' });
     }
   }
 
