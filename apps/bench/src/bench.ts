@@ -9,7 +9,15 @@ import { join, resolve } from 'node:path';
 import { formatTable, parseFlags } from './report';
 import type { Scenario } from './scenario';
 
-export const SCENARIOS = ['queue', 'cache', 'retrieval', 'gateway', 'load', 'faults'] as const;
+export const SCENARIOS = [
+  'queue',
+  'cache',
+  'retrieval',
+  'gateway',
+  'load',
+  'faults',
+  'shared-index',
+] as const;
 
 async function main(): Promise<void> {
   const { positional, flags } = parseFlags(process.argv.slice(2));
