@@ -32,7 +32,10 @@ export interface RedisVectorIndexOptions extends RedisTargetOptions {
   readonly maxItemsPerPartition?: number;
   /** Partitions a replica mirrors at once (least recently queried dropped; reloaded on demand). Default 256. */
   readonly maxMirroredPartitions?: number;
-  /** Items a replica mirrors at once over all partitions (least recently queried dropped). Default 1,000,000. */
+  /**
+   * Items a replica mirrors at once over all partitions (least recently queried dropped). Each costs
+   * about `dimensions × 4` bytes + ~400 bytes: 250k at 512-d ≈ 0.6 GB. Default 250,000.
+   */
   readonly maxMirroredItems?: number;
   /** Below this many items a partition is searched exactly; from it on, through HNSW. Default 4096. */
   readonly exactScanBelow?: number;
@@ -263,7 +266,7 @@ export class RedisVectorIndex implements VectorIndex {
     this.entryTtlMs = options.entryTtlMs ?? 24 * 60 * 60 * 1000;
     this.maxItems = options.maxItemsPerPartition ?? 100_000;
     this.maxPartitions = options.maxMirroredPartitions ?? 256;
-    this.maxMirroredItems = options.maxMirroredItems ?? 1_000_000;
+    this.maxMirroredItems = options.maxMirroredItems ?? 250_000;
     this.exactScanBelow = options.exactScanBelow ?? 4096;
     this.hnsw = { m: 16, efConstruction: 64, efSearch: 100, ...options.hnsw };
     this.streamMaxLength = options.streamMaxLength ?? 100_000;
