@@ -58,7 +58,7 @@ function composeProblems(file: Json): string[] {
     const otlp = String(environment.OTEL_EXPORTER_OTLP_ENDPOINT ?? '');
     if (otlp && !names.includes(new URL(otlp).hostname))
       problems.push(`${name}: OTLP endpoint host is not a service`);
-    for (const urlVariable of ['REDIS_URL', 'DATABASE_URL', 'OPENAI_BASE_URL']) {
+    for (const urlVariable of ['REDIS_URL', 'DATABASE_URL', 'OPENAI_BASE_URL', 'S3_ENDPOINT']) {
       const value = environment[urlVariable];
       if (value !== undefined && !names.includes(new URL(String(value)).hostname)) {
         problems.push(`${name}: ${urlVariable} host is not a service`);
@@ -80,6 +80,8 @@ describe('docker-compose stack (infra/docker-compose.yml)', () => {
         'fake-llm',
         'grafana',
         'jaeger',
+        'minio',
+        'minio-init',
         'otel-collector',
         'postgres',
         'prometheus',
@@ -101,6 +103,39 @@ describe('docker-compose stack (infra/docker-compose.yml)', () => {
     expect(environment).toMatchObject({ QUEUE_DRIVER: 'bullmq', CACHE_DRIVER: 'redis' });
     expect(String(environment.DATABASE_URL)).toMatch(/^postgres:\/\//);
     expect(Number(record(worker.deploy).replicas)).toBeGreaterThanOrEqual(2);
+  });
+
+  it('shares no volume between api and worker: blobs and the index live in MinIO, whose volume is its own', () => {
+    const mounts = (name: string): string[] =>
+      ((record(services[name]).volumes ?? []) as unknown[]).map(
+        (volume) => String(volume).split(':')[0] ?? '',
+      );
+    const shared = mounts('api').filter((source) => mounts('worker').includes(source));
+    expect(shared).toEqual([]);
+    for (const name of SERVER_SERVICES) {
+      expect(record(record(services[name]).environment)).toMatchObject({
+        BLOB_STORE: 's3',
+        S3_ENDPOINT: 'http://minio:9000',
+        S3_FORCE_PATH_STYLE: 'true',
+        VECTOR_STORE: 'lancedb',
+      });
+    }
+    const environment = record(record(services.api).environment);
+    expect(String(environment.LANCEDB_URI)).toBe(`s3://${String(environment.S3_BUCKET)}/lancedb`);
+    // The bucket exists before a server starts, and the servers' keys are MinIO's.
+    const init = record(services['minio-init']);
+    expect(String((init.entrypoint as string[]).join(' '))).toContain(
+      `local/${String(environment.S3_BUCKET)}`,
+    );
+    expect(record(record(services.api).depends_on)['minio-init']).toEqual({
+      condition: 'service_completed_successfully',
+    });
+    const minio = record(record(services.minio).environment);
+    expect([environment.AWS_ACCESS_KEY_ID, environment.AWS_SECRET_ACCESS_KEY]).toEqual([
+      minio.MINIO_ROOT_USER,
+      minio.MINIO_ROOT_PASSWORD,
+    ]);
+    expect(mounts('minio')).toEqual(['minio-data']);
   });
 
   it.each(SERVER_SERVICES)('gives a stopping %s longer than its shutdown deadline', (name) => {

@@ -87,6 +87,21 @@ describe('Kubernetes manifests (infra/k8s)', () => {
     expect(role(worker)).toBe('worker');
   });
 
+  it('keeps no state on a pod: no PersistentVolumeClaim, only emptyDir scratch; blobs and index in S3', () => {
+    expect(
+      documents.filter((document) => isObject(document) && document.kind === 'PersistentVolumeClaim'),
+    ).toEqual([]);
+    for (const name of ['ai-scale-api', 'ai-scale-worker']) {
+      const pod = ((findDocument(documents, 'Deployment', name).spec as Json).template as Json).spec as Json;
+      for (const volume of (pod.volumes ?? []) as Json[])
+        expect(Object.keys(volume).sort()).toEqual(['emptyDir', 'name']);
+    }
+    const data = findDocument(documents, 'ConfigMap', 'ai-scale-config').data as Json;
+    expect(data).toMatchObject({ BLOB_STORE: 's3', VECTOR_STORE: 'lancedb' });
+    expect(String(data.LANCEDB_URI)).toBe(`s3://${String(data.S3_BUCKET)}/lancedb`);
+    expect(String(data.DATA_DIR)).toMatch(/^\/tmp\//);
+  });
+
   it('keeps credentials out of the ConfigMap, and the example Secret holds only placeholders', () => {
     const configMap = findDocument(documents, 'ConfigMap', 'ai-scale-config');
     for (const key of SECRET_ENV) expect(Object.keys(configMap.data as Json)).not.toContain(key);

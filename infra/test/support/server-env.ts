@@ -51,6 +51,9 @@ export const SECRET_ENV = [
   'ANTHROPIC_API_KEY',
   'ADMIN_TOKEN',
   'EMBEDDINGS_API_KEY',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
 ] as const;
 
 export const SERVER_SCHEMA_FILE = repoPath('apps/server/src/config/config.schema.ts');
