@@ -14,6 +14,7 @@ export const SCENARIOS = [
   'cache',
   'retrieval',
   'gateway',
+  'budget',
   'load',
   'faults',
   'shared-index',

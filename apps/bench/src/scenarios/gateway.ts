@@ -1,11 +1,16 @@
 /**
  * Scenario `gateway`: what @ai-scale/llm-gateway costs and what it saves.
  *
- * 1. Overhead: the same in-process fake provider (no latency) called directly and through the
- *    gateway (routing, token bound, breaker, bulkhead, RPM/TPM buckets, cost, memory ledger, spans),
- *    paced at a fixed rate (2,000 calls/s by default, `--rate N`), one call at a time, with tracing
- *    ON (a real BasicTracerProvider + BatchSpanProcessor + an exporter that drops the batches).
- *    Phases alternate direct/gateway so drift hits both; overhead = gateway − direct per percentile.
+ * 1. Overhead: the same in-process fake provider (no latency) called directly and through two
+ *    gateways, one call at a time, with tracing ON (a real BasicTracerProvider + BatchSpanProcessor +
+ *    an exporter that drops the batches), phases alternating so drift hits all three:
+ *    - in-memory: approximate token counter, memory ledger, memory reservations and buckets;
+ *    - production (the headline): what the server runs — the tiktoken counter, the TypeORM ledger on
+ *      PostgreSQL (one INSERT per call), budget reservations and RPM/TPM buckets in Redis (Lua), a
+ *      tenant budget so every call reserves and settles. Needs Redis and PostgreSQL.
+ *    Latency is measured paced (`--rate N`, default 2,000/s in memory, `--production-rate`, 300/s);
+ *    `calls_per_s` and `production_calls_per_s` are measured rates: calls completed back to back
+ *    for a fixed time, divided by the time they took.
  * 2. Faults: a primary fake OpenAI-compatible HTTP server failing 30% of calls (15% 500, 10% 429
  *    with Retry-After, 5% hangs) and a healthy fallback server, through the openai-compatible
  *    adapter over real HTTP, 50 calls/s by default (`--fault-rate N`) (both servers share this process): the share of calls
@@ -21,6 +26,7 @@ import {
 import {
   ApproximateTokenCounter,
   createLlmGateway,
+  TiktokenCounter,
   FakeLlmProvider,
   MemoryUsageLedger,
   type GatewayChatRequest,
@@ -113,6 +119,71 @@ async function pacedSequential(
   return { latenciesUs, callsPerSecond: total / elapsedS };
 }
 
+/** Calls `call` back to back for `seconds`: the rate the path sustains, measured, not paced. */
+async function closedLoop(seconds: number, call: (index: number) => Promise<unknown>): Promise<number> {
+  const started = process.hrtime.bigint();
+  const until = started + BigInt(Math.round(seconds * 1e9));
+  let done = 0;
+  while (process.hrtime.bigint() < until) {
+    await call(done++);
+    // Let timers and the span exporter run, as they would between requests.
+    if (done % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+  return done / (Number(process.hrtime.bigint() - started) / 1e9);
+}
+
+interface ProductionPath {
+  readonly gateway: ReturnType<typeof createLlmGateway>;
+  readonly tenantId: string;
+  /** One `SELECT 1` round trip to the same PostgreSQL, for reading the figure on a loaded host. */
+  roundTrip(): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/** The server's components: tiktoken, the TypeORM ledger on PostgreSQL, reservations and buckets in Redis. */
+async function productionPath(provider: LlmProvider, context: ScenarioContext): Promise<ProductionPath> {
+  const { openDatabase, Tenant } = await import('@ai-scale/persistence');
+  const { TypeormUsageLedger } = await import('@ai-scale/llm-gateway/typeorm');
+  const { RedisBudgetReservations, RedisRateLimiter } = await import('@ai-scale/llm-gateway/redis');
+  const { createThrowawayPostgresDatabase, redisUrl, uniqueName, deleteRedisKeys } =
+    await import('@ai-scale/testkit');
+  const { Redis } = await import('ioredis');
+  const database = await createThrowawayPostgresDatabase('bench_gateway');
+  const dataSource = await openDatabase({ url: database.url });
+  const tenant = await dataSource
+    .getRepository(Tenant)
+    .save(dataSource.getRepository(Tenant).create({ name: 'bench' }));
+  const redis = new Redis(redisUrl());
+  const prefix = uniqueName('bench-gw');
+  const counter = new TiktokenCounter();
+  counter.warmUp();
+  context.log(`production path: PostgreSQL ${database.name}, Redis prefix ${prefix}`);
+  const gateway = createLlmGateway({
+    providers: [{ provider, limits: { concurrency: 10_000, rpm: 10_000_000, tpm: 1_000_000_000 } }],
+    models: [
+      { id: 'fake-small', provider: 'fake', tier: 'small', contextWindow: 128_000 },
+      { id: 'fake-large', provider: 'fake', tier: 'large', contextWindow: 128_000 },
+    ],
+    routes: { small: ['fake-small'], large: ['fake-large'] },
+    ledger: new TypeormUsageLedger({ dataSource }),
+    budgets: () => ({ dailyUsd: 1_000, monthlyUsd: 10_000 }),
+    reservations: new RedisBudgetReservations({ client: redis, prefix }),
+    rateLimiter: new RedisRateLimiter({ client: redis, prefix }),
+    tokenCounter: counter,
+  });
+  return {
+    gateway,
+    tenantId: tenant.id,
+    roundTrip: () => dataSource.query('SELECT 1'),
+    async close() {
+      await deleteRedisKeys(`${prefix}:*`);
+      await redis.quit();
+      await dataSource.destroy();
+      await database.drop();
+    },
+  };
+}
+
 async function overhead(context: ScenarioContext): Promise<Record<string, number>> {
   const exporter = new DiscardingExporter();
   const tracerProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] });
@@ -127,58 +198,87 @@ async function overhead(context: ScenarioContext): Promise<Record<string, number
     ],
     routes: { small: ['fake-small'], large: ['fake-large'] },
     ledger: new MemoryUsageLedger(),
+    budgets: () => ({ dailyUsd: 1_000, monthlyUsd: 10_000 }),
     tokenCounter: new ApproximateTokenCounter(),
   });
+  const production = await productionPath(provider, context);
+  // Every prompt distinct (as real traffic is), so no memo of the token counter hides its cost.
+  const question = (index: number) => [
+    { role: 'user' as const, content: `${QUESTIONS[index % QUESTIONS.length] as string} (ticket ${index})` },
+  ];
   const direct = (index: number): Promise<unknown> =>
-    provider.chat({
-      model: 'fake-small',
-      messages: [{ role: 'user', content: QUESTIONS[index % QUESTIONS.length] as string }],
-    });
+    provider.chat({ model: 'fake-small', messages: question(index) });
+  let sequence = 0;
   const viaGateway = (index: number): Promise<unknown> =>
     gateway.chat({
       tenantId: 'bench',
-      requestId: `r${index}`,
-      messages: [{ role: 'user', content: QUESTIONS[index % QUESTIONS.length] as string }],
+      requestId: `r${++sequence}-${index}`,
+      messages: question(index),
+    } satisfies GatewayChatRequest);
+  const viaProduction = (index: number): Promise<unknown> =>
+    production.gateway.chat({
+      tenantId: production.tenantId,
+      requestId: `p${++sequence}-${index}`,
+      messages: question(index),
     } satisfies GatewayChatRequest);
 
   const rate = Number(context.flags.rate ?? 2_000);
+  const productionRate = Number(context.flags['production-rate'] ?? 300);
   const seconds = context.quick ? 2.5 : 10;
   context.log(
-    `warm-up, then ${rate} calls/s for ${seconds} s per phase, direct and gateway alternating twice`,
+    `warm-up, then per phase ${rate} calls/s (direct, in-memory gateway) and ${productionRate} calls/s (production gateway) for ${seconds / 2} s, alternating twice`,
   );
   await pacedSequential(rate, 1, direct);
   await pacedSequential(rate, 1, viaGateway);
+  await pacedSequential(productionRate, 1, viaProduction);
   const directUs: number[] = [];
   const gatewayUs: number[] = [];
-  let gatewayRate = 0;
+  const productionUs: number[] = [];
   for (let phase = 0; phase < 2; phase++) {
     directUs.push(...(await pacedSequential(rate, seconds / 2, direct)).latenciesUs);
-    const measured = await pacedSequential(rate, seconds / 2, viaGateway);
-    gatewayUs.push(...measured.latenciesUs);
-    gatewayRate += measured.callsPerSecond / 2;
+    gatewayUs.push(...(await pacedSequential(rate, seconds / 2, viaGateway)).latenciesUs);
+    productionUs.push(...(await pacedSequential(productionRate, seconds / 2, viaProduction)).latenciesUs);
   }
+  const loopSeconds = context.quick ? 1.5 : 5;
+  const directRate = await closedLoop(loopSeconds, direct);
+  const gatewayRate = await closedLoop(loopSeconds, viaGateway);
+  const productionCallsPerSecond = await closedLoop(loopSeconds, viaProduction);
+  const postgresUs = (
+    await pacedSequential(productionRate, context.quick ? 0.5 : 2, () => production.roundTrip())
+  ).latenciesUs;
   await tracerProvider.forceFlush();
-  const rows = [
-    {
-      path: 'direct provider.chat',
-      calls: directUs.length,
-      p50_us: quantile(directUs, 0.5),
-      p99_us: quantile(directUs, 0.99),
-    },
-    {
-      path: 'gateway.chat (tracing on)',
-      calls: gatewayUs.length,
-      p50_us: quantile(gatewayUs, 0.5),
-      p99_us: quantile(gatewayUs, 0.99),
-    },
-  ];
-  context.table('Gateway overhead over a direct in-process provider call', rows);
+  const row = (path: string, latencies: number[], callsPerSecond: number) => ({
+    path,
+    calls: latencies.length,
+    p50_us: quantile(latencies, 0.5),
+    p99_us: quantile(latencies, 0.99),
+    calls_per_s_back_to_back: round(callsPerSecond, 0),
+  });
+  context.table('Gateway overhead over a direct in-process provider call (tracing on)', [
+    row('direct provider.chat', directUs, directRate),
+    row('gateway, in-memory components', gatewayUs, gatewayRate),
+    row(
+      'gateway, production components (tiktoken, TypeORM/PostgreSQL ledger, Redis reservations + buckets)',
+      productionUs,
+      productionCallsPerSecond,
+    ),
+  ]);
+  context.log(
+    `PostgreSQL SELECT 1 round trip in the same run: p50 ${round(quantile(postgresUs, 0.5), 0)} µs, p99 ${round(quantile(postgresUs, 0.99), 0)} µs`,
+  );
   context.log(`spans exported through the batch processor: ${exporter.exported}`);
+  await production.close();
   await tracerProvider.shutdown();
   trace.disable();
+  const over = (latencies: number[], q: number) =>
+    round(Math.max(0, quantile(latencies, q) - quantile(directUs, q)), 1);
   return {
-    overhead_p50_us: round(Math.max(0, quantile(gatewayUs, 0.5) - quantile(directUs, 0.5)), 1),
-    overhead_p99_us: round(Math.max(0, quantile(gatewayUs, 0.99) - quantile(directUs, 0.99)), 1),
+    production_overhead_p50_us: over(productionUs, 0.5),
+    production_overhead_p99_us: over(productionUs, 0.99),
+    production_calls_per_s: round(productionCallsPerSecond, 0),
+    postgres_select1_p50_us: round(quantile(postgresUs, 0.5), 0),
+    overhead_p50_us: over(gatewayUs, 0.5),
+    overhead_p99_us: over(gatewayUs, 0.99),
     calls_per_s: round(gatewayRate, 0),
   };
 }
@@ -203,9 +303,9 @@ async function faults(context: ScenarioContext): Promise<Record<string, number>>
     ],
     models: [
       { id: 'gpt-4o-mini', provider: 'primary', tier: 'small', contextWindow: 128_000 },
-      { id: 'fallback-small', provider: 'fallback', tier: 'small', contextWindow: 128_000 },
+      { id: 'gpt-4.1-mini', provider: 'fallback', tier: 'small', contextWindow: 128_000 },
     ],
-    routes: { small: ['gpt-4o-mini', 'fallback-small'], large: [] },
+    routes: { small: ['gpt-4o-mini', 'gpt-4.1-mini'], large: [] },
     attemptTimeoutMs: 1_000,
     deadlineMs: 5_000,
     ledger: new MemoryUsageLedger(),
@@ -267,7 +367,7 @@ async function faults(context: ScenarioContext): Promise<Record<string, number>>
 const scenario: Scenario = {
   name: 'gateway',
   description:
-    'Latency the LLM gateway adds over a direct provider call (tracing on), and answers under 30% primary faults.',
+    'Latency the LLM gateway adds over a direct provider call (tracing on), in memory and with the server’s components (tiktoken, PostgreSQL ledger, Redis reservations), and answers under 30% primary faults.',
   async run(context) {
     return { ...(await overhead(context)), ...(await faults(context)) };
   },
