@@ -432,6 +432,26 @@ describeIfPrometheus('Prometheus scrapes a running api and worker (promtool, rea
       { timeoutMs: 30_000, intervalMs: 1000, message: 'every panel query to return data' },
     ).catch(() => undefined);
     expect(empty).toEqual([]);
+    // The dashboard's template variables (`label_values(series, label)`) list values too.
+    const variables = (
+      JSON.parse(readFileSync(DASHBOARD, 'utf8')) as {
+        templating: { list: Array<{ name: string; query: { query: string } }> };
+      }
+    ).templating.list;
+    for (const variable of variables) {
+      const [, series, label] = /^label_values\((\w+),\s*(\w+)\)$/.exec(variable.query.query) ?? [];
+      expect({ variable: variable.name, parsed: series !== undefined }).toEqual({
+        variable: variable.name,
+        parsed: true,
+      });
+      const values = await prom<string[]>(
+        `/api/v1/label/${label}/values?match[]=${encodeURIComponent(series!)}`,
+      );
+      expect({ variable: variable.name, values: values.length > 0 }).toEqual({
+        variable: variable.name,
+        values: true,
+      });
+    }
     if (process.env.SCRAPE_DEBUG) {
       const firing = await prom<{ result: unknown[] }>(`/api/v1/query?query=${encodeURIComponent('ALERTS')}`);
       console.log(
