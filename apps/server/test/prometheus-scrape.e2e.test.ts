@@ -221,25 +221,26 @@ describeIfPrometheus('Prometheus scrapes a running api and worker (promtool, rea
     });
     expect(empty.status).toBe(200);
 
-    const sync = await httpRequest(apiUrl, 'POST', '/v1/chat', {
-      token,
-      body: { message: 'What do wind tunnels measure?', mode: 'sync' },
-    });
     const logs = (): string =>
       `${JSON.stringify(provider.stats)}\n${children.map((child) => `[${child.name}]\n${child.tail()}`).join('\n')}`;
-    expect({
-      status: sync.status,
-      body: sync.status === 200 ? undefined : `${sync.text}\n${logs()}`,
-    }).toEqual({
-      status: 200,
-      body: undefined,
-    });
+    // A sync chat answers 200 within CHAT_SYNC_DEADLINE_MS, else 202 + jobId (a loaded machine): both are served.
+    const askSync = async (message: string): Promise<void> => {
+      const answer = await httpRequest(apiUrl, 'POST', '/v1/chat', {
+        token,
+        body: { message, mode: 'sync' },
+      });
+      expect({
+        status: [200, 202].includes(answer.status),
+        body: answer.status < 300 ? '' : `${answer.text}\n${logs()}`,
+      }).toEqual({
+        status: true,
+        body: '',
+      });
+      if (answer.status === 202) await waitJob(answer.body.jobId);
+    };
+    await askSync('What do wind tunnels measure?');
     // The same question again: an exact cache hit, not a model call.
-    const again = await httpRequest(apiUrl, 'POST', '/v1/chat', {
-      token,
-      body: { message: 'What do wind tunnels measure?', mode: 'sync' },
-    });
-    expect(again.status).toBe(200);
+    await askSync('What do wind tunnels measure?');
     const queued = await httpRequest(apiUrl, 'POST', '/v1/chat', {
       token,
       body: { message: 'What is Heron?', mode: 'async' },
@@ -255,14 +256,7 @@ describeIfPrometheus('Prometheus scrapes a running api and worker (promtool, rea
 
     // One provider failure: the gateway falls back to the second model.
     provider.injectFaults(['server_error']);
-    expect(
-      (
-        await httpRequest(apiUrl, 'POST', '/v1/chat', {
-          token,
-          body: { message: 'Fallback, please.', mode: 'sync' },
-        })
-      ).status,
-    ).toBe(200);
+    await askSync('Fallback, please.');
 
     const run = await httpRequest(apiUrl, 'POST', '/v1/agents/runs', {
       token,
