@@ -301,6 +301,7 @@ async function legsOf(
   collection: SweepCollection,
   dimensions: number,
   log: (line: string) => void,
+  vectorOnly = false,
 ): Promise<Legs[]> {
   const embedder = new LocalEmbedder({ dimensions });
   const store = new MemoryVectorStore({ dimensions: embedder.dimensions });
@@ -338,7 +339,7 @@ async function legsOf(
     });
     const vector = await store.search(TENANT, { mode: 'vector', vector: queryVector, topK: DEPTH });
     const rm3 = new Map<string, StoreHit[]>();
-    for (const docs of RM3_GRID.docs)
+    for (const docs of vectorOnly ? [] : RM3_GRID.docs)
       for (const terms of RM3_GRID.terms)
         for (const originalWeight of RM3_GRID.originalWeight) {
           const expanded = rm3Expansion(
@@ -411,12 +412,12 @@ function fused(legs: Legs, setting: HybridSetting): string[] {
   return byDocument(reciprocalRankFusion(lists, (hit) => hit.id, setting.k).map(({ item }) => item.id));
 }
 
-/** The service's defaults (RetrievalService: feedback 3/10/0.5 and 10/1, fusion k 20, vector 0.5, first pass 1). */
+/** The service's defaults (RetrievalService: feedback 3/20/0.7 and 10/0.5, fusion k 20, vector 0.3, first pass 1). */
 export const SHIPPED_HYBRID: HybridSetting = {
-  rm3: '3/10/0.5',
-  rocchio: '10/1',
+  rm3: '3/20/0.7',
+  rocchio: '10/0.5',
   k: 20,
-  vectorWeight: 0.5,
+  vectorWeight: 0.3,
   firstPassWeight: 1,
 };
 
@@ -460,17 +461,17 @@ async function embedderRows(
   for (const dimensions of [256, 384, 1024]) {
     const plain: Row = { setting: `local embedder ${dimensions}-d, vector alone` };
     const moved: Row = {
-      setting: `local embedder ${dimensions}-d, vector moved by Rocchio (10 keyword hits, beta 1)`,
+      setting: `local embedder ${dimensions}-d, vector moved by Rocchio (10 keyword hits, beta 0.5)`,
     };
     for (const collection of collections) {
-      const legs = await legsOf(collection, dimensions, log);
+      const legs = await legsOf(collection, dimensions, log, true);
       plain[collection.name] = meanNdcg(
         collection,
         legs.map((query) => byDocument(query.vector.map((hit) => hit.id))),
       );
       moved[collection.name] = meanNdcg(
         collection,
-        legs.map((query) => byDocument((query.rocchio.get('10/1') as StoreHit[]).map((hit) => hit.id))),
+        legs.map((query) => byDocument((query.rocchio.get('10/0.5') as StoreHit[]).map((hit) => hit.id))),
       );
     }
     rows.push(plain, moved);
@@ -516,7 +517,7 @@ export async function sweep(
               ? meanNdcg(
                   collection,
                   queries.map((query) =>
-                    byDocument((query.rocchio.get('10/1') as StoreHit[]).map((hit) => hit.id)),
+                    byDocument((query.rocchio.get('10/0.5') as StoreHit[]).map((hit) => hit.id)),
                   ),
                 )
               : score(collection, setting);
@@ -526,32 +527,32 @@ export async function sweep(
   const components = [
     component('keyword (BM25, query words counted)', 'keyword'),
     component('vector (local embedder) alone', 'vector'),
-    component('vector leg moved by Rocchio (10 hits, beta 1) alone', 'rocchio'),
+    component('vector leg moved by Rocchio (10 hits, beta 0.5) alone', 'rocchio'),
     component('hybrid before: keyword + vector, RRF k 20, vector 0.3', {
       k: 20,
       vectorWeight: 0.3,
       firstPassWeight: 0,
     }),
-    component('keyword RM3 (3 docs, 10 terms, original 0.5) alone', {
-      rm3: '3/10/0.5',
+    component('keyword RM3 (3 docs, 20 terms, original 0.7) alone', {
+      rm3: '3/20/0.7',
       k: 20,
       vectorWeight: 0,
       firstPassWeight: 0,
     }),
-    component('RM3 + first pass 1', { rm3: '3/10/0.5', k: 20, vectorWeight: 0, firstPassWeight: 1 }),
-    component('keyword + Rocchio vector 0.5', {
-      rocchio: '10/1',
+    component('RM3 + first pass 1', { rm3: '3/20/0.7', k: 20, vectorWeight: 0, firstPassWeight: 1 }),
+    component('keyword + Rocchio vector 0.3', {
+      rocchio: '10/0.5',
       k: 20,
-      vectorWeight: 0.5,
+      vectorWeight: 0.3,
       firstPassWeight: 0,
     }),
-    component('RM3 + first pass 1 + plain vector 0.5', {
-      rm3: '3/10/0.5',
+    component('RM3 + first pass 1 + plain vector 0.3', {
+      rm3: '3/20/0.7',
       k: 20,
-      vectorWeight: 0.5,
+      vectorWeight: 0.3,
       firstPassWeight: 1,
     }),
-    component('shipped: RM3 + first pass 1 + Rocchio vector 0.5, k 20', SHIPPED_HYBRID),
+    component('shipped: RM3 + first pass 1 + Rocchio vector 0.3, k 20', SHIPPED_HYBRID),
   ];
 
   log('grid…');

@@ -54,10 +54,11 @@ export interface RetrievalServiceOptions {
   /**
    * Reciprocal rank fusion of the hybrid legs: constant `k` (default 20), `keywordWeight` (default 1)
    * for the keyword leg (its RM3-expanded query when feedback is on), `firstPassWeight` (default 1)
-   * for the unexpanded keyword list, which also votes when feedback is on, and `vectorWeight` for the
-   * vector leg (default 0.5 with feedback, whose Rocchio-moved vector is a better leg; 0.3 without).
-   * Chosen on Cranfield and CACM together, by the best worst-case margin over each one's reference
-   * BM25 in a grid of 2,310 settings (docs/benchmarks.md, bench/results/retrieval-sweep.json). With a
+   * for the unexpanded keyword list, which also votes when feedback is on, and `vectorWeight`
+   * (default 0.3) for the vector leg. Chosen on Cranfield and CACM together (the server's 256-d local
+   * embedder): among the 2,310 settings of a grid, those within 0.001 of the best worst-case margin
+   * over each collection's reference BM25, the one with the fewest expansion terms
+   * (docs/benchmarks.md, bench/results/retrieval-sweep.json). With a
    * semantic embedder, raise `vectorWeight` (start at 1) and measure with `npm run eval`.
    */
   readonly fusion?: {
@@ -68,10 +69,11 @@ export interface RetrievalServiceOptions {
   };
   /**
    * Pseudo-relevance feedback of hybrid search (default on; `false` turns it off): the first-pass
-   * keyword hits expand the keyword query by RM3 (`keywordDocs` 3 hits, `keywordTerms` 10 terms,
-   * `originalQueryWeight` 0.5; stores with `capabilities.weightedTerms` only) and move the query
-   * vector towards their vectors by Rocchio (`vectorDocs` 10 hits, `vectorBeta` 1). Costs one
-   * keyword search before the two legs run.
+   * keyword hits expand the keyword query by RM3 (`keywordDocs` 3 hits, `keywordTerms` 20 terms,
+   * `originalQueryWeight` 0.7; stores with `capabilities.weightedTerms` only) and move the query
+   * vector towards their vectors by Rocchio (`vectorDocs` 10 hits, `vectorBeta` 0.5; their vectors
+   * from the embedding cache, else embedded again). Costs one keyword search before the two legs run
+   * (and, with a remote embedder and a cold cache, one embedding call).
    */
   readonly feedback?: false | FeedbackOptions;
   /** First-stage candidates handed to the reranker (default 50, at least topK). */
@@ -410,7 +412,7 @@ export class RetrievalService implements Retrieval {
     const keywordWeight = fusion.keywordWeight ?? 1;
     const k = fusion.k ?? 20;
     const feedback = this.options.feedback === false ? undefined : (this.options.feedback ?? {});
-    const vectorWeight = fusion.vectorWeight ?? (feedback === undefined ? 0.3 : 0.5);
+    const vectorWeight = fusion.vectorWeight ?? 0.3;
     const scope = filter ? { filter } : {};
     const vectorLeg = (vector: readonly number[]): Promise<StoreHit[]> =>
       store.search(tenantId, { mode: 'vector', vector, topK: depth, ...scope, includeVectors });
@@ -421,7 +423,7 @@ export class RetrievalService implements Retrieval {
         ...(terms ? { terms } : {}),
         topK: depth,
         ...scope,
-        includeVectors: includeVectors || terms === undefined,
+        includeVectors,
       });
     const fuse = (lists: { items: StoreHit[]; weight: number }[]): { hit: StoreHit; score: number }[] =>
       reciprocalRankFusion(lists, (hit) => hit.id, k).map(({ item, score }) => ({ hit: item, score }));
@@ -433,7 +435,6 @@ export class RetrievalService implements Retrieval {
         { items: keywordHits, weight: keywordWeight },
       ]);
     }
-    // The first pass also returns vectors: Rocchio needs those of its top hits.
     const firstPass = await keywordLeg();
     const keywordDocs = feedback.keywordDocs ?? 3;
     const vectorDocs = feedback.vectorDocs ?? 10;
@@ -453,26 +454,33 @@ export class RetrievalService implements Retrieval {
           },
         )
       : undefined;
-    const movedVector = rocchioVector(
-      queryVector,
-      firstPass.slice(0, vectorDocs).flatMap((hit) => (hit.vector ? [hit.vector] : [])),
-      feedback.vectorBeta ?? 1,
-    );
+    // The feedback hits' vectors come from the embedding cache (or the embedder: the same vectors
+    // the store holds, same embedder id), not from the store: reading the vector column of the
+    // full-text hits costs more in LanceDB than embedding ten chunks locally.
+    const feedbackHits = firstPass.slice(0, vectorDocs);
+    const feedbackVectors =
+      feedbackHits.length === 0
+        ? []
+        : (
+            await this.vectorsFor(
+              feedbackHits.map((hit) => hit.contentHash),
+              feedbackHits.map((hit) => hit.text),
+            )
+          ).vectors;
+    const movedVector = rocchioVector(queryVector, feedbackVectors, feedback.vectorBeta ?? 0.5);
     const [vectorHits, expandedHits] = await Promise.all([
       vectorLeg(movedVector),
       expandedTerms && expandedTerms.length > 0 ? keywordLeg(expandedTerms) : Promise.resolve(undefined),
     ]);
-    // The first pass was asked for vectors for Rocchio; drop them unless the caller wants them.
-    const firstPassHits = includeVectors ? firstPass : firstPass.map(({ vector: _vector, ...hit }) => hit);
     return fuse(
       expandedHits === undefined
         ? [
             { items: vectorHits, weight: vectorWeight },
-            { items: firstPassHits, weight: keywordWeight },
+            { items: firstPass, weight: keywordWeight },
           ]
         : [
             { items: expandedHits, weight: keywordWeight },
-            { items: firstPassHits, weight: fusion.firstPassWeight ?? 1 },
+            { items: firstPass, weight: fusion.firstPassWeight ?? 1 },
             { items: vectorHits, weight: vectorWeight },
           ],
     );

@@ -1,9 +1,9 @@
 import type { WeightedTerm } from '../ports';
 
 export interface Rm3Options {
-  /** Expansion terms kept from the feedback documents' relevance model (default 10). */
+  /** Expansion terms kept from the feedback documents' relevance model (default 20). */
   readonly feedbackTerms?: number;
-  /** Weight of the original query in the interpolation, in [0, 1] (default 0.5). */
+  /** Weight of the original query in the interpolation, in [0, 1] (default 0.7). */
   readonly originalQueryWeight?: number;
 }
 
@@ -27,8 +27,8 @@ export function rm3Expansion(
   feedback: readonly FeedbackDocument[],
   options: Rm3Options = {},
 ): WeightedTerm[] {
-  const feedbackTerms = options.feedbackTerms ?? 10;
-  const lambda = options.originalQueryWeight ?? 0.5;
+  const feedbackTerms = options.feedbackTerms ?? 20;
+  const lambda = options.originalQueryWeight ?? 0.7;
   const queryMass = query.reduce((sum, { weight }) => sum + Math.max(0, weight), 0);
   const weights = new Map<string, number>();
   if (queryMass > 0) {
