@@ -121,7 +121,10 @@ export async function startS3Server(options: StartS3ServerOptions = {}): Promise
     async stop() {
       if (stopped) return;
       stopped = true;
-      await server.close();
+      // Clients keep connections alive (LanceDB's pool does); close() alone would wait for them.
+      const closing = server.close();
+      server.httpServer?.closeAllConnections();
+      await closing;
       await rm(directory, { recursive: true, force: true });
     },
   };

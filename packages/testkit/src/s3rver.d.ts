@@ -1,5 +1,6 @@
 // s3rver ships no types: the few members the testkit uses.
 declare module 's3rver' {
+  import type { Server } from 'node:http';
   import type { AddressInfo } from 'node:net';
 
   interface S3rverObject {
@@ -41,6 +42,8 @@ declare module 's3rver' {
   class S3rver {
     constructor(options: S3rverOptions);
     readonly store: S3rverStore;
+    /** The listening server, once `run()` resolved. */
+    readonly httpServer?: Server;
     /** Koa's middleware list, composed when the server starts listening. */
     readonly middleware: S3rverMiddleware[];
     run(): Promise<AddressInfo>;
