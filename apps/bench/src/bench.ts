@@ -12,6 +12,7 @@ import type { Scenario } from './scenario';
 export const SCENARIOS = [
   'queue',
   'cache',
+  'cache-calibrate',
   'retrieval',
   'gateway',
   'budget',
