@@ -117,4 +117,39 @@ describeWithRedisAndPostgres('budgets hold across two API processes under 200 co
     },
     120_000,
   );
+
+  it('holds a tenant’s LLM tokens per minute (admin API) across both processes: 429 with Retry-After', async () => {
+    const [first, second] = fleet.apis;
+    const created = await first!.request('POST', '/v1/admin/tenants', {
+      token: ADMIN_TOKEN,
+      body: { name: 'tpm' },
+    });
+    const { apiKey, tenantId } = created.body as { apiKey: string; tenantId: string };
+    // Each call needs its prompt (~20 tokens) + the 400-token output reserve: 2 fit in 1,000 per minute.
+    const patched = await second!.request('PATCH', `/v1/admin/tenants/${tenantId}`, {
+      token: ADMIN_TOKEN,
+      body: { tokensPerMinute: 1_000 },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body.tokensPerMinute).toBe(1_000);
+    // The gateway's tenant lookup caches a row for 5 s: wait it out so both processes see the limit.
+    await new Promise((resolve) => setTimeout(resolve, 5_500));
+    const responses = [];
+    for (let index = 0; index < 6; index++) {
+      responses.push(
+        await (index % 2 === 0 ? first! : second!).request('POST', '/v1/openai/chat/completions', {
+          token: apiKey,
+          body: {
+            model: 'gpt-4.1-mini',
+            messages: [{ role: 'user', content: `Token limit question ${index}?` }],
+            max_tokens: MAX_TOKENS,
+          },
+        }),
+      );
+    }
+    expect(responses.map((response) => response.status)).toEqual([200, 200, 429, 429, 429, 429]);
+    const limited = responses[2]!;
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(limited.body.error.code).toBe('rate_limit_exceeded');
+  }, 60_000);
 });

@@ -30,6 +30,7 @@ const TYPE_BY_STATUS: Readonly<Record<number, string>> = {
 const OPENAI_CODE: Readonly<Record<string, string>> = {
   UNAUTHORIZED: 'invalid_api_key',
   RATE_LIMITED: 'rate_limit_exceeded',
+  TENANT_TOKEN_RATE_LIMITED: 'rate_limit_exceeded',
   BUDGET_EXCEEDED: 'insufficient_quota',
   CONTEXT_WINDOW_EXCEEDED: 'context_length_exceeded',
   MODEL_NOT_FOUND: 'model_not_found',
