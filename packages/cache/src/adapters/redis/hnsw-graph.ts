@@ -419,11 +419,19 @@ export class HnswGraph {
   ): Array<{ node: number; similarity: number }> {
     if (this.entry < 0 || k < 1) return [];
     const query = prepare(unit);
+    const ef = Math.max(this.efSearch, k);
     let starts = [this.entry];
-    for (let level = this.topLevel; level > 0; level--) {
+    for (let level = this.topLevel; level > 1; level--) {
       starts = [this.searchLayer(query, starts, 1, level).sorted()[0]?.node ?? this.entry];
     }
-    const found = this.searchLayer(query, starts, Math.max(this.efSearch, k), 0).sorted();
+    // Layer 1 with the full beam, not greedily: its ~1/m of the nodes span every topic, so layer 0
+    // starts from several regions. Greedy descent alone ends in the biggest cluster and misses
+    // small topics linked to it by few edges (the bench's paraphrases among 100k filler questions).
+    if (this.topLevel >= 1)
+      starts = this.searchLayer(query, starts, ef, 1)
+        .sorted()
+        .map((item) => item.node);
+    const found = this.searchLayer(query, starts, ef, 0).sorted();
     const results: Array<{ node: number; similarity: number }> = [];
     for (const { node, score } of found) {
       if (results.length >= k) break;
