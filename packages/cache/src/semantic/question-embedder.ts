@@ -1,6 +1,7 @@
 import { InvalidCacheOptionsError } from '../errors/invalid-cache-options.error';
 import type { CacheEmbedder } from '../ports/embedder';
 import { questionTerms } from './question-representation';
+import { fnv1a } from './feature-hash';
 
 /**
  * The threshold for `QuestionEmbedder` (default settings) with the key-term guard on, calibrated on
@@ -17,15 +18,6 @@ export interface QuestionEmbedderOptions {
   readonly bigramWeight?: number;
   /** Weight of character trigrams of each term (typos, compounds). Default 0.3. */
   readonly trigramWeight?: number;
-}
-
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < text.length; index++) {
-    hash ^= text.charCodeAt(index);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
 }
 
 /**

@@ -1,19 +1,11 @@
 import type { CacheEmbedder } from '../ports/embedder';
+import { fnv1a } from '../semantic/feature-hash';
 
 const STOPWORDS = new Set(
   'a an the of to in on at for and or is are was were be do does did can could should would i my me we our you your it its this that there what how'.split(
     ' ',
   ),
 );
-
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < text.length; index++) {
-    hash ^= text.charCodeAt(index);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
-}
 
 /** A crude stemmer: enough for "refunds"/"refund", "billing"/"billed" to share a feature. */
 function stem(word: string): string {
@@ -27,7 +19,8 @@ function stem(word: string): string {
 /**
  * A deterministic, model-free embedder for tests and benchmarks: hashed word stems (weight 1), word
  * bigrams (0.5) and character trigrams (0.25) into `dimensions` buckets with a sign hash, L2-normalised.
- * It knows no synonyms, so its paraphrase recall is a floor: a real embedding model does better.
+ * It knows no synonyms. For mechanics tests only (isolation, TTL, invalidation): it is not an
+ * embedder the server deploys, so no hit-rate figure is measured with it (`QuestionEmbedder` is).
  */
 export class HashingEmbedder implements CacheEmbedder {
   readonly id: string;
