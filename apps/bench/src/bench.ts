@@ -6,26 +6,21 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import { formatTable, parseFlags } from './report';
+import { BENCH_USAGE, parseBenchArgs, SCENARIOS } from './bench-args';
+import { formatTable } from './report';
 import type { Scenario } from './scenario';
 
-export const SCENARIOS = [
-  'queue',
-  'cache',
-  'cache-calibrate',
-  'retrieval',
-  'gateway',
-  'budget',
-  'load',
-  'faults',
-  'shared-index',
-] as const;
-
 async function main(): Promise<void> {
-  const { positional, flags } = parseFlags(process.argv.slice(2));
-  const name = positional[0];
+  let parsed: ReturnType<typeof parseBenchArgs>;
+  try {
+    parsed = parseBenchArgs(process.argv.slice(2));
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n${BENCH_USAGE}`);
+    process.exit(2);
+  }
+  const { name, flags } = parsed;
   if (!name || !(SCENARIOS as readonly string[]).includes(name)) {
-    console.error(`usage: npm run bench -- <${SCENARIOS.join('|')}> [--quick]`);
+    console.error(BENCH_USAGE);
     process.exit(2);
   }
   const modulePath = join(__dirname, 'scenarios', `${name}.js`);

@@ -30,27 +30,3 @@ export function formatTable(title: string, rows: ReadonlyArray<Record<string, st
     ...rows.map((row) => line(columns.map((column) => cell(row[column])))),
   ].join('\n');
 }
-
-/** Parses `--flag value` and `--flag` pairs after the positional arguments. */
-export function parseFlags(args: readonly string[]): {
-  positional: string[];
-  flags: Record<string, string | boolean>;
-} {
-  const positional: string[] = [];
-  const flags: Record<string, string | boolean> = {};
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    if (arg.startsWith('--')) {
-      const next = args[i + 1];
-      if (next !== undefined && !next.startsWith('--')) {
-        flags[arg.slice(2)] = next;
-        i++;
-      } else {
-        flags[arg.slice(2)] = true;
-      }
-    } else {
-      positional.push(arg);
-    }
-  }
-  return { positional, flags };
-}
