@@ -123,6 +123,23 @@ describe('LancedbVectorStore (embedded, on disk)', () => {
     await reader.close();
   });
 
+  it('serves keyword queries from several connections that all find the full-text index missing at once', async () => {
+    // What api replicas and workers do on their first keyword search of a shared table: each one
+    // builds the index; LanceDB rejects every CreateIndex but the first as a commit conflict.
+    const seed = await LancedbVectorStore.open({ uri: directory, dimensions: 32 });
+    await seed.upsert('t', await records(20));
+    const peers = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        LancedbVectorStore.open({ uri: directory, dimensions: 32, readConsistencyIntervalSeconds: 0 }),
+      ),
+    );
+    const results = await Promise.all(
+      peers.map((peer) => peer.search('t', { mode: 'keyword', text: 'item7', topK: 3 })),
+    );
+    for (const hits of results) expect(hits.map((hit) => hit.id)).toContain('r7');
+    await Promise.all([seed, ...peers].map((store) => store.close()));
+  });
+
   it('ranks keyword queries with the memory store’s BM25: same terms, repeated words and weights counted', async () => {
     const lance = await LancedbVectorStore.open({ uri: directory, dimensions: 32 });
     const memory = new MemoryVectorStore({ dimensions: 32 });

@@ -403,9 +403,21 @@ export class LancedbVectorStore implements MaintainableVectorStore {
     if (this.ftsReady) return;
     // LanceDB needs an inverted index before any full-text query. On an empty or small table
     // building it takes milliseconds; larger tables get it from `optimize()` first.
-    const indexes = await this.table.listIndices();
-    if (!indexes.some((index) => index.columns.includes(this.ftsColumn)))
-      await this.guard('full-text index', () => this.createFullTextIndex());
+    await this.guard('full-text index', async () => {
+      for (let attempt = 0; ; attempt += 1) {
+        const indexes = await this.table.listIndices();
+        if (indexes.some((index) => index.columns.includes(this.ftsColumn))) return;
+        try {
+          await this.createFullTextIndex();
+          return;
+        } catch (error) {
+          // Several processes share the table (api replicas, workers): two that build the index at
+          // once get a commit conflict for the second CreateIndex. The first one's index serves:
+          // look again instead of failing the search.
+          if (!isCommitConflict(error) || attempt >= 4) throw error;
+        }
+      }
+    });
     this.ftsReady = true;
   }
 
@@ -531,4 +543,10 @@ async function checkSchema(table: lancedb.Table, options: LancedbVectorStoreOpti
     });
   }
   return schema.fields.some((column) => column.name === TERMS_COLUMN);
+}
+
+/** LanceDB's "Retryable commit conflict … preempted by concurrent transaction" (another writer won the commit). */
+function isCommitConflict(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return /commit conflict|preempted by concurrent transaction/i.test(message);
 }
