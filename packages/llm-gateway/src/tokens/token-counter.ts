@@ -1,4 +1,5 @@
 import type { Tiktoken, TiktokenBPE } from 'js-tiktoken/lite' with { 'resolution-mode': 'import' };
+import { LRUCache } from 'lru-cache';
 import type { ChatMessage, ContextPassage, ToolDefinition } from '../ports/llm-provider';
 
 /** Counts tokens of text; the gateway uses it before every call (context-window check, trimming, TPM). */
@@ -24,13 +25,15 @@ function loadEncoder(): Tiktoken {
  * js-tiktoken with the `o200k_base` encoding (GPT-4o family), loaded from the package, offline.
  * For other vendors' models it is an estimate within a few percent, which is what a pre-flight
  * check needs; the billed figure always comes from the provider's reported usage.
- * Counts of repeated strings (system prompts, passages) are memoised in a small LRU-ish map.
+ * Counts of repeated strings (system prompts, passages) are memoised in an LRU (lru-cache).
  */
 export class TiktokenCounter implements TokenCounter {
   private encoder: Tiktoken | undefined;
-  private readonly memo = new Map<string, number>();
+  private readonly memo: LRUCache<string, number>;
 
-  constructor(private readonly memoSize = 2_000) {}
+  constructor(memoSize = 2_000) {
+    this.memo = new LRUCache({ max: memoSize });
+  }
 
   /** Loads the encoding now (~0.2–0.8 s) instead of on the first count that needs it. */
   warmUp(): this {
@@ -44,7 +47,6 @@ export class TiktokenCounter implements TokenCounter {
     if (known !== undefined) return known;
     this.encoder ??= loadEncoder();
     const tokens = this.encoder.encode(text).length;
-    if (this.memo.size >= this.memoSize) this.memo.clear();
     this.memo.set(text, tokens);
     return tokens;
   }

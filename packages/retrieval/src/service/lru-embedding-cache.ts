@@ -1,34 +1,27 @@
+import { LRUCache } from 'lru-cache';
 import type { EmbeddingCache } from '../ports';
 
 /**
- * The default embedding cache: an in-process LRU bounded by entry count (a 384-d vector is ~3 KiB
- * as a JS array, so the default 10,000 entries hold ~30 MiB). A `Map` keeps insertion order, so
- * re-inserting on read makes the first key the least recently used.
+ * The default embedding cache: an in-process LRU (lru-cache) bounded by entry count (a 384-d
+ * vector is ~3 KiB as a JS array, so the default 10,000 entries hold ~30 MiB). A read makes an
+ * entry the most recently used; past the bound the least recently used goes first.
  */
 export class LruEmbeddingCache implements EmbeddingCache {
-  private readonly entries = new Map<string, readonly number[]>();
+  private readonly entries: LRUCache<string, readonly number[]>;
 
-  constructor(private readonly maxEntries = 10_000) {}
+  constructor(maxEntries = 10_000) {
+    this.entries = new LRUCache({ max: maxEntries });
+  }
 
   get size(): number {
     return this.entries.size;
   }
 
   get(key: string): readonly number[] | undefined {
-    const vector = this.entries.get(key);
-    if (vector !== undefined) {
-      this.entries.delete(key);
-      this.entries.set(key, vector);
-    }
-    return vector;
+    return this.entries.get(key);
   }
 
   set(key: string, vector: readonly number[]): void {
-    this.entries.delete(key);
     this.entries.set(key, vector);
-    if (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value as string;
-      this.entries.delete(oldest);
-    }
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { hashApiKey } from '../../modules/tenants/api-key';
 import {
   type AuthenticatedTenant,
@@ -16,7 +17,12 @@ const CACHE_MAX = 10_000;
  */
 @Injectable()
 export class TenantAuthenticator {
-  private readonly cache = new Map<string, { tenant: AuthenticatedTenant | undefined; expiresAt: number }>();
+  // lru-cache: the busiest keys stay, each answer expires CACHE_TTL_MS after it was read from the store.
+  // Unknown keys are cached too (as `null`), so a flood of bad keys costs one read per key per TTL.
+  private readonly cache = new LRUCache<string, { tenant: AuthenticatedTenant | null }>({
+    max: CACHE_MAX,
+    ttl: CACHE_TTL_MS,
+  });
 
   constructor(@InjectTenantStore() private readonly store: TenantStore) {}
 
@@ -25,10 +31,9 @@ export class TenantAuthenticator {
     if (!apiKey) return undefined;
     const hash = hashApiKey(apiKey);
     const cached = this.cache.get(hash);
-    if (cached && cached.expiresAt > Date.now()) return cached.tenant;
+    if (cached) return cached.tenant ?? undefined;
     const tenant = await this.store.authenticate(hash);
-    if (this.cache.size >= CACHE_MAX) this.cache.clear();
-    this.cache.set(hash, { tenant, expiresAt: Date.now() + CACHE_TTL_MS });
+    this.cache.set(hash, { tenant: tenant ?? null });
     return tenant;
   }
 
