@@ -1,5 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type FastifyError, type FastifyReply, type FastifyRequest } from 'fastify';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -10,6 +11,7 @@ import { buildOpenApiDocument } from './bootstrap/openapi';
 import { registerWebVendor } from './bootstrap/web-vendor';
 import multipart from '@fastify/multipart';
 import { type AppConfig } from './config';
+import { sendError } from './common/http/all-exceptions.filter';
 import { registerRateLimit } from './common/http/rate-limit';
 import { registerBullBoard } from './infrastructure/queue/bull-board';
 import { setDependencyTimeout } from './infrastructure/readiness/dependency-guard';
@@ -26,6 +28,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     trustProxy: true,
     // Nest's pino logger logs requests; Fastify's own logger stays off.
     logger: false,
+    // Errors Fastify's router raises before any route runs (a path parameter over maxParamLength,
+    // a malformed URL) leave in the API's error shape too, not in Fastify's own.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) =>
+      sendError(reply, error),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,

@@ -1,3 +1,4 @@
+import { AiScaleError } from '@ai-scale/errors';
 import type {} from '@fastify/multipart';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
@@ -115,17 +116,7 @@ export class DocumentsController {
   }
 
   private async createFromMultipart(tenant: AuthenticatedTenant, request: FastifyRequest) {
-    let file: { bytes: Buffer; filename: string; mimetype: string } | undefined;
-    const fields: Record<string, string> = {};
-    for await (const part of request.parts()) {
-      if (part.type === 'file') {
-        if (part.fieldname !== 'file' || file)
-          throw new InvalidRequestError('send exactly one file, in the field `file`', 'file');
-        file = { bytes: await part.toBuffer(), filename: part.filename, mimetype: part.mimetype };
-      } else {
-        fields[part.fieldname] = String(part.value);
-      }
-    }
+    const { file, fields } = await readMultipart(request);
     if (!file) throw new InvalidRequestError('a multipart upload needs a `file` field', 'file');
     if (file.bytes.byteLength === 0) throw new InvalidRequestError('file: the file is empty', 'file');
     let metadata: unknown = {};
@@ -149,6 +140,38 @@ export class DocumentsController {
       metadata: parsedMetadata.metadata,
     });
   }
+}
+
+/**
+ * The parts of a multipart upload. A body the multipart parser cannot read (no boundary, truncated,
+ * malformed) is the caller's error: 400, not the parser's bare `Error` surfacing as a 500. Limit
+ * errors (413) and our own typed errors keep their status.
+ */
+async function readMultipart(request: FastifyRequest): Promise<{
+  file: { bytes: Buffer; filename: string; mimetype: string } | undefined;
+  fields: Record<string, string>;
+}> {
+  let file: { bytes: Buffer; filename: string; mimetype: string } | undefined;
+  const fields: Record<string, string> = {};
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        if (part.fieldname !== 'file' || file)
+          throw new InvalidRequestError('send exactly one file, in the field `file`', 'file');
+        file = { bytes: await part.toBuffer(), filename: part.filename, mimetype: part.mimetype };
+      } else {
+        fields[part.fieldname] = String(part.value);
+      }
+    }
+  } catch (error) {
+    const hasStatus = typeof (error as { statusCode?: unknown }).statusCode === 'number';
+    if (AiScaleError.isInstance(error) || hasStatus) throw error;
+    throw new InvalidRequestError(
+      `malformed multipart body: ${error instanceof Error ? error.message : String(error)}`,
+      'file',
+    );
+  }
+  return { file, fields };
 }
 
 function toView(document: DocumentRecord) {
