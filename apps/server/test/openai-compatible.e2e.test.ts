@@ -58,6 +58,30 @@ describe('OpenAI-compatible provider and embeddings, against a local OpenAI-prot
     expect(sent).toContain('Kestrel is the name of the search cluster');
   });
 
+  it('stops serving a cached answer when a document it was given is deleted, though the model cited nothing', async () => {
+    const created = await server.request('POST', '/v1/documents', {
+      token: apiKey,
+      body: {
+        title: 'Plover',
+        text: 'Plover is the billing service; it closes invoices on the first of the month.',
+      },
+    });
+    await waitFor(async () => {
+      const job = await server.request('GET', `/v1/jobs/${created.body.jobId}`, { token: apiKey });
+      return job.body.state === 'completed';
+    });
+    const question = { message: 'When does Plover close invoices?' };
+    const first = await server.request('POST', '/v1/chat', { token: apiKey, body: question });
+    expect(first.body.citations).toEqual([]); // an OpenAI-style model reports no citations
+    expect((await server.request('POST', '/v1/chat', { token: apiKey, body: question })).body.cache).toBe(
+      'exact',
+    );
+    await server.request('DELETE', `/v1/documents/${created.body.documentId}`, { token: apiKey });
+    const after = await server.request('POST', '/v1/chat', { token: apiKey, body: question });
+    expect(after.body.cache).toBeNull();
+    expect(JSON.stringify(fake.lastChatRequest())).not.toContain('closes invoices on the first');
+  });
+
   it('falls back to the next provider when the primary keeps failing', async () => {
     fake.injectFaults(Array.from({ length: 10 }, () => 'server_error' as const));
     const response = await server.request('POST', '/v1/chat', {

@@ -140,10 +140,19 @@ export class AnswerQuestionUseCase {
     return { conversation, question, messages, context, cacheRequest, generations, cached: null };
   }
 
-  /** Stores a fresh answer in the cache, tied to the documents it cited. */
+  /**
+   * Stores a fresh answer in the cache, tied to every document it was grounded in — the ones it cited
+   * AND the ones whose passages it was given: a model that does not report citations (most do not)
+   * still answered from them, so changing or deleting any of them must stop serving the answer.
+   */
   async store(prepared: PreparedQuestion, answer: Answer): Promise<void> {
     const { conversationId: _conversation, ...value } = answer;
-    const cited = [...new Set(answer.citations.map((citation) => citation.documentId))];
+    const cited = [
+      ...new Set([
+        ...answer.citations.map((citation) => citation.documentId),
+        ...prepared.context.map((passage) => passage.documentId),
+      ]),
+    ];
     await this.cache.store(prepared.cacheRequest, value as unknown as JsonValue, {
       citedDocumentIds: cited,
       documentGenerations: Object.fromEntries(

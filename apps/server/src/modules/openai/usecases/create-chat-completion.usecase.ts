@@ -257,7 +257,13 @@ export class CreateChatCompletionUseCase {
   }
 
   private async store(prepared: PreparedCompletion, outcome: CompletionOutcome): Promise<void> {
-    const cited = [...new Set(outcome.citations.map((citation) => citation.documentId))];
+    // Tied to every document it was grounded in, cited or only given (most models cite nothing).
+    const cited = [
+      ...new Set([
+        ...outcome.citations.map((citation) => citation.documentId),
+        ...(prepared.gatewayRequest.context ?? []).map((passage) => passage.documentId),
+      ]),
+    ];
     const value: CachedCompletion = {
       content: outcome.content,
       toolCalls: outcome.toolCalls,
