@@ -5,9 +5,25 @@ import { MemoryUsageLedger } from '../adapters/memory/memory-usage-ledger';
 import { RedisBudgetReservations } from '../adapters/redis/redis-budget-reservations';
 import { RedisRateLimiter } from '../adapters/redis/redis-rate-limiter';
 import type { GatewayChatRequest } from '../ports/llm-gateway';
+import type { ChatRequest, ChatResult, ProviderCallOptions } from '../ports/llm-provider';
 import { PriceTable } from '../pricing/price-table';
 import { ApproximateTokenCounter, countPromptTokens } from '../tokens/token-counter';
 import { RoutingLlmGateway, type RoutingLlmGatewayOptions } from './routing-llm-gateway';
+
+/** A fake provider whose reported usage is the worst case the gateway reserved for the call. */
+class KnownCostProvider extends FakeLlmProvider {
+  constructor(private readonly promptTokens: number) {
+    super({ name: 'openai', respond: 'ok', latencyMs: 5 });
+  }
+
+  override async chat(request: ChatRequest, options?: ProviderCallOptions): Promise<ChatResult> {
+    const result = await super.chat(request, options);
+    return {
+      ...result,
+      usage: { promptTokens: this.promptTokens, completionTokens: request.maxTokens ?? 0, cachedTokens: 0 },
+    };
+  }
+}
 
 /** Two gateways on one Redis: two replicas of the API. */
 describeWithRedis('RoutingLlmGateway replicas sharing Redis', () => {
@@ -95,7 +111,11 @@ describeWithRedis('RoutingLlmGateway replicas sharing Redis', () => {
       );
       const limitUsd = worst * covered + covered * 1e-9;
       const gateways = clients.map((client) => {
-        const provider = new FakeLlmProvider({ name: 'openai', respond: 'ok', latencyMs: 50 });
+        // Reports exactly the usage that was reserved: a settle releases nothing, so how many are
+        // admitted does not depend on how fast calls finish.
+        const provider = new KnownCostProvider(
+          Math.ceil(countPromptTokens(counter, request.messages, undefined, undefined) * 1.1),
+        );
         return {
           provider,
           gateway: new RoutingLlmGateway({
@@ -122,6 +142,8 @@ describeWithRedis('RoutingLlmGateway replicas sharing Redis', () => {
       expect(gateways.reduce((sum, replica) => sum + replica.provider.calls, 0)).toBe(covered);
       const spent = (await sharedLedger.totals(tenant, 'day')).costUsd;
       expect(spent).toBeLessThanOrEqual(limitUsd);
+      // Every admitted call cost exactly its reservation: the budget is spent to the nano-USD.
+      expect(spent).toBeCloseTo(worst * covered, 9);
     },
   );
 });
