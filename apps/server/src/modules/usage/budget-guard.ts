@@ -6,7 +6,10 @@ import { InjectTenantStore, type TenantStore } from '../tenants/tenant.store';
 
 /**
  * The tenant's monthly LLM budget (its own, else LLM_TENANT_BUDGET_USD), checked before work that
- * spends tokens (a chat answer, an agent run): over it, `BudgetExceededError` → 402.
+ * spends tokens (a chat answer, an agent run): over it, `BudgetExceededError` → 402. A cheap early
+ * refusal from recorded spend only; the guarantee is the gateway's: every model call reserves its
+ * worst case against the same budget (atomic across replicas with LLM_LIMITS_STORE=redis) before
+ * any token is bought, so concurrent calls cannot walk past it (infrastructure/llm/create-llm.ts).
  */
 @Injectable()
 export class BudgetGuard {
