@@ -249,6 +249,11 @@ export const configSchema = z
      * `memory` (this process only). Default: `redis` when CACHE_DRIVER=redis, else `memory`.
      */
     LLM_LIMITS_STORE: z.preprocess(emptyToUndefined, z.enum(['memory', 'redis']).optional()),
+    /**
+     * What a call that does not fit the tenant's budget does: `reject` (402) or `downgrade` (a
+     * large-tier call goes to the small tier when that still fits; else 402).
+     */
+    LLM_BUDGET_ON_EXCEEDED: z.preprocess(emptyToUndefined, z.enum(['reject', 'downgrade']).default('reject')),
 
     CHAT_SYNC_DEADLINE_MS: integer(8000, 0, 120_000),
     CHAT_MEMORY_TOKENS: integer(1500, 0),

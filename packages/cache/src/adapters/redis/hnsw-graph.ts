@@ -416,6 +416,7 @@ export class HnswGraph {
     unit: Float32Array,
     k: number,
     accept: (node: number) => boolean,
+    alsoScan: readonly number[] = [],
   ): Array<{ node: number; similarity: number }> {
     if (this.entry < 0 || k < 1) return [];
     const query = prepare(unit);
@@ -432,6 +433,14 @@ export class HnswGraph {
         .sorted()
         .map((item) => item.node);
     const found = this.searchLayer(query, starts, ef, 0).sorted();
+    if (alsoScan.length > 0) {
+      // Nodes the caller wants scored exactly whatever the graph found (the most recent ones).
+      const seen = new Set(found.map((item) => item.node));
+      for (const node of alsoScan) {
+        if (!seen.has(node)) found.push({ node, score: this.similarity(node, query) });
+      }
+      found.sort((a, b) => b.score - a.score);
+    }
     const results: Array<{ node: number; similarity: number }> = [];
     for (const { node, score } of found) {
       if (results.length >= k) break;

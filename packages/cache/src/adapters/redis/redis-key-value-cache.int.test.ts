@@ -11,6 +11,9 @@ import { keyValueCacheContract } from '../../testing';
 import { deleteRedisKeysByPrefix } from './delete-keys-by-prefix';
 import { RedisKeyValueCache } from './redis-key-value-cache';
 
+// The machine is shared: cluster start-up and cross-process waits get room, the assertions stay exact.
+jest.setTimeout(30_000);
+
 const filePrefix = `${uniqueName('cache_kv')}:`;
 let instance = 0;
 const prefixes = new WeakMap<object, string>();

@@ -15,6 +15,9 @@ import { RedisKeyValueCache } from './redis-key-value-cache';
 import type { RedisTargetOptions } from './redis-connection';
 import { RedisVectorIndex } from './redis-vector-index';
 
+// The machine is shared: cluster start-up and cross-process waits get room, the assertions stay exact.
+jest.setTimeout(30_000);
+
 /**
  * The answer cache as two API replicas run it: exact answers and counters in `RedisKeyValueCache`,
  * the semantic layer on the shared `RedisVectorIndex`, on single Redis and on a 3-master cluster.

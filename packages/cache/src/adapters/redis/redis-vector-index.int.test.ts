@@ -11,6 +11,9 @@ import { eventually, vectorIndexContract } from '../../testing';
 import { deleteRedisKeysByPrefix } from './delete-keys-by-prefix';
 import { RedisVectorIndex, type RedisVectorIndexOptions } from './redis-vector-index';
 
+// The machine is shared: cluster start-up and cross-process waits get room, the assertions stay exact.
+jest.setTimeout(30_000);
+
 const filePrefix = `${uniqueName('cache_vi')}:`;
 let instance = 0;
 const prefixes = new WeakMap<object, string>();
