@@ -108,7 +108,12 @@ async function until(
   what: string,
   lastOutput: () => string = () => '',
 ): Promise<void> {
-  while (!(await condition().catch(() => false))) {
+  const holds = (): Promise<boolean> =>
+    condition().catch((error: unknown) => {
+      if (error instanceof PortTakenError) throw error;
+      return false;
+    });
+  while (!(await holds())) {
     if (Date.now() > deadline)
       throw new Error(`Redis Cluster: timed out waiting for ${what}\n${lastOutput()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -123,8 +128,24 @@ function closedProcess(child: ChildProcess): Promise<void> {
     : new Promise((resolve) => child.once('close', () => resolve()));
 }
 
-/** Starts a fresh `masters`-node Redis Cluster on loopback; see the module comment. */
+/**
+ * Starts a fresh `masters`-node Redis Cluster on loopback; see the module comment. Another test
+ * may grab a chosen port between the probe and `redis-server` binding it: then that node exits at
+ * once, and the cluster is started again on other ports (three tries).
+ */
 export async function startRedisCluster(options: StartRedisClusterOptions = {}): Promise<RedisCluster> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt >= 3) throw error;
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+async function startOnce(options: StartRedisClusterOptions): Promise<RedisCluster> {
   const masters = options.masters ?? 3;
   if (masters < 3) throw new Error(`a Redis Cluster needs at least 3 masters (got ${masters})`);
   const redisServer = options.redisServer ?? 'redis-server';
@@ -134,6 +155,7 @@ export async function startRedisCluster(options: StartRedisClusterOptions = {}):
   const children: ChildProcess[] = [];
   let output = '';
   let stopped = false;
+  let exitedEarly: string | undefined;
 
   const stop = async (): Promise<void> => {
     if (stopped) return;
@@ -181,19 +203,28 @@ export async function startRedisCluster(options: StartRedisClusterOptions = {}):
       };
       child.stdout?.on('data', keep);
       child.stderr?.on('data', keep);
+      child.once('exit', () => {
+        if (!stopped) exitedEarly = `redis-server on port ${port} exited`;
+      });
       children.push(child);
     }
     const cli = (port: number, ...args: string[]): Promise<string> =>
       run(redisCli, ['-h', HOST, '-p', String(port), ...args], 10_000);
+    // Our own nodes only: a node that exited lost its port to someone else (whose PONG would lie).
+    const ours = (): void => {
+      if (exitedEarly) throw new PortTakenError(`${exitedEarly}\n${output}`);
+    };
     await until(
-      async () =>
-        (await Promise.all(nodes.map(({ port }) => cli(port, 'PING')))).every(
-          (reply) => reply.trim() === 'PONG',
-        ),
+      async () => {
+        ours();
+        const replies = await Promise.all(nodes.map(({ port }) => cli(port, 'PING')));
+        return replies.every((reply) => reply.trim() === 'PONG');
+      },
       deadline,
       'every node to answer PING',
       () => output,
     );
+    ours();
     await run(
       redisCli,
       [
