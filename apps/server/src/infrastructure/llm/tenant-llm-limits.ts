@@ -21,7 +21,10 @@ export class TenantLlmLimits {
 
   constructor(
     private readonly dataSource: DataSource | undefined,
-    private readonly config: Pick<AppConfig, 'LLM_TENANT_BUDGET_USD' | 'LLM_TENANT_TOKENS_PER_MINUTE'>,
+    private readonly config: Pick<
+      AppConfig,
+      'LLM_TENANT_BUDGET_USD' | 'LLM_TENANT_TOKENS_PER_MINUTE' | 'LLM_BUDGET_ON_EXCEEDED'
+    >,
     private readonly ttlMs = 5_000,
   ) {}
 
@@ -33,7 +36,7 @@ export class TenantLlmLimits {
     return {
       ...(monthlyUsd === undefined ? {} : { monthlyUsd }),
       ...(dailyUsd === undefined ? {} : { dailyUsd }),
-      onExceeded: 'reject',
+      onExceeded: this.config.LLM_BUDGET_ON_EXCEEDED,
     };
   }
 
