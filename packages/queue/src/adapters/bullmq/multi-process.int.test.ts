@@ -36,7 +36,7 @@ describeWithRedis('BullmqJobQueue across processes', () => {
     await redis.quit();
   }, 30_000);
 
-  it(`${WORKERS} worker processes, ${JOBS} jobs, one SIGKILLed halfway: every job completes, none is lost, no side effect twice`, async () => {
+  it(`${WORKERS} worker processes, ${JOBS} jobs, one SIGKILLed halfway after a side effect: every job completes, none is lost, duplicates counted (at-least-once)`, async () => {
     const config = JSON.stringify({ redisUrl: redisUrl(), prefix, queueName, keys });
     for (let i = 0; i < WORKERS; i++) {
       const child = forkTypeScript(join(__dirname, '__fixtures__', 'worker-process.ts'), [config], {
@@ -84,19 +84,26 @@ describeWithRedis('BullmqJobQueue across processes', () => {
     const counts = await producer.counts();
     expect(counts).toEqual({ queued: 0, delayed: 0, active: 0, completed: JOBS, failed: 0, cancelled: 0 });
 
+    // At-least-once, as the port promises: every job's side effect happened (none lost), and the
+    // jobs that ran again after the crash are counted, not hidden. The handler here is deliberately
+    // not idempotent; the product's handlers guard their effects by their own keys (tested there).
     const effects = await redis.hgetall(`${keys}:effects`);
-    const runs = await redis.hgetall(`${keys}:runs`);
-    expect(Object.keys(effects)).toHaveLength(JOBS);
-    expect(Object.values(effects).every((count) => count === '1')).toBe(true);
-    // The job frozen right after its side effect was re-run by a surviving worker, without repeating it.
-    expect(Number(runs[frozenKey])).toBeGreaterThanOrEqual(2);
-    expect(effects[frozenKey]).toBe('1');
-    const completedBy = new Set<number>();
-    for (const id of firstIds.slice(0, 50)) {
-      const job = await producer.getJob<unknown, { pid: number }>(id);
-      if (job?.result) completedBy.add(job.result.pid);
-    }
-    expect(completedBy.size).toBeGreaterThanOrEqual(1);
+    const perKey = requests.map((request) => Number(effects[(request.payload as { key: string }).key] ?? 0));
+    const lost = perKey.filter((count) => count === 0).length;
+    const duplicated = perKey.reduce((sum, count) => sum + Math.max(0, count - 1), 0);
+    console.info(
+      `multi-process queue: ${JOBS} jobs, lost ${lost}, duplicated side effects ${duplicated} (at-least-once)`,
+    );
+    expect(lost).toBe(0);
+    // The job frozen right after its side effect was never acknowledged by the killed worker: the
+    // queue delivered it again, so its effect happened at least twice, and a survivor completed it.
+    expect(Number(effects[frozenKey])).toBeGreaterThanOrEqual(2);
+    expect(duplicated).toBeGreaterThanOrEqual(1);
+    const frozenId = firstIds[requests.findIndex((request) => request.options?.idempotencyKey === frozenKey)];
+    const frozenJob = await producer.getJob<unknown, { pid: number }>(frozenId as string);
+    const survivorPids = children.slice(1).map((child) => child.pid);
+    expect(survivorPids).toContain(frozenJob?.result?.pid);
+    expect(frozenJob?.result?.pid).not.toBe(victim.pid);
 
     // Graceful shutdown of the survivors on SIGTERM.
     const survivors = children.slice(1);

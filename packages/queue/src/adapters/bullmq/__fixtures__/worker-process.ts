@@ -1,7 +1,8 @@
 /**
  * One worker process of the multi-process test (forked by multi-process.int.test.ts). Its handler
- * performs one side effect per job, guarded by the job's idempotency key with an atomic
- * set-if-absent in Redis, the way a real handler protects a payment or an e-mail.
+ * performs one side effect per run that is NOT guarded (a counter per job key, incremented every
+ * time the handler runs), so the test sees exactly what the queue delivers: at-least-once, each
+ * duplicate counted. Idempotency belongs to the product's handlers and is tested there.
  *
  * Messages from the parent: `freeze` (from now on, block forever right after the side effect, to
  * be SIGKILLed with jobs in flight). SIGTERM: graceful shutdown.
@@ -18,14 +19,6 @@ interface Config {
 
 const config = JSON.parse(process.argv[2] as string) as Config;
 
-// The side effect happens only if the key's guard was absent; both in one atomic script.
-const GUARDED_EFFECT = `
-if redis.call('SET', KEYS[1], ARGV[2], 'NX') then
-  redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
-  return 1
-end
-return 0`;
-
 async function main(): Promise<void> {
   const redis = new Redis(config.redisUrl);
   const queue = new BullmqJobQueue({
@@ -41,16 +34,8 @@ async function main(): Promise<void> {
     {
       effect: async (job) => {
         const key = (job.payload as { key: string }).key;
-        await redis.hincrby(`${config.keys}:runs`, key, 1);
         await new Promise((resolve) => setTimeout(resolve, 2));
-        await redis.eval(
-          GUARDED_EFFECT,
-          2,
-          `${config.keys}:guard:${key}`,
-          `${config.keys}:effects`,
-          key,
-          String(process.pid),
-        );
+        await redis.hincrby(`${config.keys}:effects`, key, 1);
         if (frozen) {
           process.send?.({ type: 'frozen', key });
           await new Promise(() => undefined); // this process is about to be killed mid-job
