@@ -434,12 +434,24 @@ export class HnswGraph {
         .map((item) => item.node);
     const found = this.searchLayer(query, starts, ef, 0).sorted();
     if (alsoScan.length > 0) {
-      // Nodes the caller wants scored exactly whatever the graph found (the most recent ones).
-      const seen = new Set(found.map((item) => item.node));
+      // Nodes the caller wants scored exactly whatever the graph found (the most recent ones). Only
+      // their best k can matter; nodes the layer-0 search visited were scored there already.
+      const mark = this.visitMark;
+      const best: Array<{ node: number; score: number }> = [];
       for (const node of alsoScan) {
-        if (!seen.has(node)) found.push({ node, score: this.similarity(node, query) });
+        if (this.visited[node] === mark || this.deleted[node] === 1) continue;
+        const score = this.similarity(node, query);
+        if (best.length < k || score > (best[best.length - 1] as { score: number }).score) {
+          let position = best.length;
+          while (position > 0 && (best[position - 1] as { score: number }).score < score) position--;
+          best.splice(position, 0, { node, score });
+          if (best.length > k) best.pop();
+        }
       }
-      found.sort((a, b) => b.score - a.score);
+      if (best.length > 0) {
+        found.push(...best);
+        found.sort((a, b) => b.score - a.score);
+      }
     }
     const results: Array<{ node: number; similarity: number }> = [];
     for (const { node, score } of found) {
