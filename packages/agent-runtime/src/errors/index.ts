@@ -13,3 +13,5 @@ export { UnknownAgentError } from './unknown-agent.error';
 export { InvalidAgentDefinitionError } from './invalid-agent-definition.error';
 export { InvalidRunInputError } from './invalid-run-input.error';
 export { StepFailedError } from './step-failed.error';
+export { RunCancelledError } from './run-cancelled.error';
+export { RunAlreadyFinishedError } from './run-already-finished.error';

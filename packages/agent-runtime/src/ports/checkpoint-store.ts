@@ -4,9 +4,10 @@ export type RunKind = 'agent' | 'workflow';
 
 /**
  * `queued` (waiting for a worker) → `running` → `succeeded` | `failed`, or → `paused` (awaiting
- * outside input) → `queued` again on resume. `succeeded` and `failed` are final.
+ * outside input) → `queued` again on resume. `succeeded`, `failed` and `cancelled` (stopped by
+ * `AgentRuntime.cancel`) are final; a `cancelled` run never runs another step.
  */
-export type RunStatus = 'queued' | 'running' | 'paused' | 'succeeded' | 'failed';
+export type RunStatus = 'queued' | 'running' | 'paused' | 'succeeded' | 'failed' | 'cancelled';
 
 /** Why a run stopped (or paused): typed, so a dashboard and a caller can tell the cases apart. */
 export type StopReason =
@@ -23,7 +24,8 @@ export type StopReason =
   | 'gateway_budget_exceeded'
   | 'invalid_tool_arguments'
   | 'model_failed'
-  | 'step_failed';
+  | 'step_failed'
+  | 'cancelled';
 
 export interface RunUsage {
   readonly modelCalls: number;
@@ -73,6 +75,8 @@ export interface RunRecord {
   readonly createdAt: Date;
   readonly updatedAt: Date;
   readonly finishedAt: Date | null;
+  /** The queue job running the run now (set by the worker when it takes the run), so `cancel` can abort it. */
+  readonly jobId?: string | null;
 }
 
 /** The state of a run after one completed step: enough to continue from it on any worker. */
@@ -117,6 +121,9 @@ export interface ToolCallRecord {
  *   is the earlier one when the key was already recorded (the new one is discarded). `findToolCall`
  *   returns what was recorded, or `null`.
  * - Records come back equal to what was stored (JSON values deep-equal, dates to the millisecond).
+ * - A cancelled run stays cancelled: `updateRun` or `saveStep` with a record whose status is not
+ *   `cancelled`, for a run stored as `cancelled`, is a `RunCancelledError` and changes nothing (a
+ *   worker finishing a step after the cancel cannot bring the run back).
  */
 export interface CheckpointStore {
   createRun(run: RunRecord): Promise<void>;

@@ -16,6 +16,8 @@ import {
   CheckpointConflictError,
   InvalidAgentDefinitionError,
   InvalidRunInputError,
+  RunAlreadyFinishedError,
+  RunCancelledError,
   RunNotFoundError,
   RunNotResumableError,
   StepFailedError,
@@ -50,7 +52,7 @@ export interface AgentRuntimeOptions {
    * Where runs are carried as jobs (`startRun` and `resume` enqueue one; a worker created with
    * `jobHandlers()` runs it). Without a queue, call `processRun(runId)` yourself.
    */
-  readonly queue?: Pick<JobQueue, 'enqueue'>;
+  readonly queue?: Pick<JobQueue, 'enqueue'> & Partial<Pick<JobQueue, 'cancel'>>;
   /** Attempts of a run's job for infrastructure failures (a dead worker, a store outage). Default 5. */
   readonly jobAttempts?: number;
   /**
@@ -80,9 +82,11 @@ export interface ProcessRunOptions {
    * after its job is dead-lettered.
    */
   readonly finalAttempt?: boolean;
+  /** The queue job executing this call, recorded on the run so that `cancel` can abort it. */
+  readonly jobId?: string;
 }
 
-const FINAL: ReadonlySet<RunRecord['status']> = new Set(['succeeded', 'failed']);
+const FINAL: ReadonlySet<RunRecord['status']> = new Set(['succeeded', 'failed', 'cancelled']);
 
 /**
  * Starts, resumes and executes durable agent runs and workflows.
@@ -99,7 +103,7 @@ const FINAL: ReadonlySet<RunRecord['status']> = new Set(['succeeded', 'failed'])
  */
 export class AgentRuntime {
   private readonly store: CheckpointStore;
-  private readonly queue: Pick<JobQueue, 'enqueue'> | undefined;
+  private readonly queue: AgentRuntimeOptions['queue'];
   private readonly agents = new Map<string, AnyAgent>();
   private readonly workflows = new Map<string, AnyWorkflow>();
   private readonly now: () => Date;
@@ -251,6 +255,48 @@ export class AgentRuntime {
     return resumed;
   }
 
+  /**
+   * Cancels a run: it becomes `cancelled` (final, stop reason `cancelled`) at once in the store,
+   * which refuses any later write that would bring it back, so a worker finishing its step cannot
+   * resume it and a redelivered job does nothing. When a worker runs it now, its job is cancelled
+   * through the queue: the job's signal aborts the in-flight model call (the gateway settles what
+   * it generated) and tool calls. The run's usage is that of its checkpointed steps. Idempotent;
+   * `RunAlreadyFinishedError` for a run that succeeded or failed.
+   */
+  async cancel(runId: string): Promise<RunRecord> {
+    const run = await this.getRun(runId);
+    if (run.status === 'cancelled') return run;
+    if (FINAL.has(run.status)) {
+      throw new RunAlreadyFinishedError({
+        runId,
+        message: `run ${runId} already ${run.status}`,
+        details: { status: run.status },
+      });
+    }
+    const now = this.now();
+    const cancelled: RunRecord = {
+      ...run,
+      status: 'cancelled',
+      stopReason: 'cancelled',
+      awaiting: null,
+      error: { code: 'RUN_CANCELLED', message: 'the run was cancelled' },
+      updatedAt: now,
+      finishedAt: now,
+    };
+    try {
+      await this.store.updateRun(cancelled);
+    } catch (error) {
+      // A step saved between the read and the write changes nothing: cancel what is there now.
+      if (RunCancelledError.isInstance(error)) return this.getRun(runId);
+      throw error;
+    }
+    this.recordEnd(cancelled);
+    if (run.jobId && this.queue?.cancel) {
+      await this.queue.cancel(run.jobId).catch(() => undefined); // finished or gone: nothing to abort
+    }
+    return cancelled;
+  }
+
   /** The run's record; `RunNotFoundError` when there is none. */
   async getRun(runId: string): Promise<RunRecord> {
     const run = await this.store.getRun(runId);
@@ -268,6 +314,7 @@ export class AgentRuntime {
   jobHandlers(): JobHandlers {
     return {
       [AGENT_RUN_JOB]: async (job: {
+        id: string;
         payload: AgentRunJobPayload;
         signal: AbortSignal;
         attempt: number;
@@ -275,6 +322,7 @@ export class AgentRuntime {
       }) => {
         const run = await this.processRun(job.payload.runId, {
           signal: job.signal,
+          jobId: job.id,
           finalAttempt: job.attempt >= job.maxAttempts,
           ...(this.stepsPerJob ? { maxSteps: this.stepsPerJob } : {}),
         });
@@ -292,6 +340,19 @@ export class AgentRuntime {
    * abort of `options.signal`; the run then continues on the next attempt.
    */
   async processRun(runId: string, options: ProcessRunOptions = {}): Promise<RunRecord> {
+    try {
+      return await this.executeRun(runId, options);
+    } catch (error) {
+      if (RunCancelledError.isInstance(error)) return this.getRun(runId);
+      if (error instanceof AbortedError && isJobCancellation(error.reason)) {
+        // The job was cancelled (through the queue, or by `cancel`): the run ends `cancelled` too.
+        return this.cancel(runId).catch(() => this.getRun(runId));
+      }
+      throw error;
+    }
+  }
+
+  private async executeRun(runId: string, options: ProcessRunOptions): Promise<RunRecord> {
     let run = await this.getRun(runId);
     if (FINAL.has(run.status) || run.status === 'paused') return run;
     const definition = this.agents.get(run.name) ?? this.workflows.get(run.name);
@@ -314,8 +375,13 @@ export class AgentRuntime {
         [ATTR.tenantId]: run.tenantId,
       },
       async (span) => {
-        if (run.status === 'queued') {
-          run = { ...run, status: 'running', updatedAt: this.now() };
+        if (run.status === 'queued' || (options.jobId !== undefined && run.jobId !== options.jobId)) {
+          run = {
+            ...run,
+            status: 'running',
+            updatedAt: this.now(),
+            ...(options.jobId === undefined ? {} : { jobId: options.jobId }),
+          };
           await this.store.updateRun(run);
         }
         const latest = await this.store.loadLatestStep(runId);
@@ -497,6 +563,11 @@ export class AgentRuntime {
       attempts: this.jobAttempts,
     });
   }
+}
+
+/** The queue's `JobCancelledError` (matched by code: the runtime does not depend on the queue's classes). */
+function isJobCancellation(reason: unknown): boolean {
+  return describeError(reason).code === 'JOB_CANCELLED';
 }
 
 function endRecord(run: RunRecord, end: StepEnd, now: Date): RunRecord {

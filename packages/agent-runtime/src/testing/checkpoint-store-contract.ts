@@ -169,6 +169,34 @@ export function checkpointStoreContract(
       expectEqual(await store.getRun(run.runId), finished, 'updated run');
     });
 
+    it('keeps a cancelled run cancelled: a later updateRun or saveStep is RUN_CANCELLED and changes nothing', async () => {
+      const store = await factory();
+      const run = sampleRun({ status: 'running', jobId: 'job-1' });
+      await store.createRun(run);
+      const cancelled: RunRecord = { ...run, status: 'cancelled', stopReason: 'cancelled', jobId: 'job-1' };
+      await store.updateRun(cancelled);
+      const refused = async (write: Promise<void>, what: string): Promise<void> => {
+        const outcome = await write.then(
+          () => 'written',
+          (error: unknown) => (error as { code?: string }).code,
+        );
+        if (outcome !== 'RUN_CANCELLED') throw new Error(`${what}: expected RUN_CANCELLED, got ${outcome}`);
+      };
+      await refused(store.updateRun({ ...run, steps: 1 }), 'updateRun');
+      await refused(
+        store.saveStep(
+          { runId: run.runId, step: 1, state: { s: 1 }, summary: {}, createdAt: run.createdAt },
+          { ...run, steps: 1 },
+        ),
+        'saveStep',
+      );
+      expectEqual(await store.getRun(run.runId), cancelled, 'the cancelled run');
+      expectEqual(await store.listSteps(run.runId), [], 'steps of the cancelled run');
+      // Writing it again as cancelled (a worker settling it) is allowed.
+      await store.updateRun({ ...cancelled, toolCalls: 2 });
+      expectEqual((await store.getRun(run.runId))?.toolCalls, 2, 'toolCalls');
+    });
+
     it('saves consecutive steps with the run atomically and loads the latest', async () => {
       const store = await factory();
       const run = sampleRun();

@@ -1,4 +1,4 @@
-import { CheckpointConflictError, RunNotFoundError } from '../../errors';
+import { CheckpointConflictError, RunCancelledError, RunNotFoundError } from '../../errors';
 import type {
   CheckpointStore,
   RunRecord,
@@ -29,14 +29,12 @@ export class MemoryCheckpointStore implements CheckpointStore {
   }
 
   async updateRun(run: RunRecord): Promise<void> {
-    if (!this.runs.has(run.runId))
-      throw new RunNotFoundError({ runId: run.runId, message: `no run ${run.runId}` });
+    this.assertWritable(run);
     this.runs.set(run.runId, structuredClone(run));
   }
 
   async saveStep(checkpoint: StepCheckpoint, run: RunRecord): Promise<void> {
-    if (!this.runs.has(run.runId))
-      throw new RunNotFoundError({ runId: run.runId, message: `no run ${run.runId}` });
+    this.assertWritable(run);
     const steps = this.steps.get(checkpoint.runId) ?? [];
     const latest = steps.at(-1)?.step ?? 0;
     if (checkpoint.step !== latest + 1) {
@@ -70,5 +68,12 @@ export class MemoryCheckpointStore implements CheckpointStore {
   async findToolCall(idempotencyKey: string): Promise<ToolCallRecord | null> {
     const record = this.toolCalls.get(idempotencyKey);
     return record ? structuredClone(record) : null;
+  }
+
+  private assertWritable(run: RunRecord): void {
+    const stored = this.runs.get(run.runId);
+    if (!stored) throw new RunNotFoundError({ runId: run.runId, message: `no run ${run.runId}` });
+    if (stored.status === 'cancelled' && run.status !== 'cancelled')
+      throw new RunCancelledError({ runId: run.runId, message: `run ${run.runId} was cancelled` });
   }
 }

@@ -1,7 +1,12 @@
 import { AgentRun, AgentStep, ToolCallRecord as ToolCallRow } from '@ai-scale/persistence';
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { CheckpointConflictError, InvalidRunInputError, RunNotFoundError } from '../../errors';
+import {
+  CheckpointConflictError,
+  InvalidRunInputError,
+  RunCancelledError,
+  RunNotFoundError,
+} from '../../errors';
 import type {
   CheckpointStore,
   RunRecord,
@@ -306,9 +311,15 @@ export class TypeormCheckpointStore implements CheckpointStore {
       // `version` moves with every write, so `updateAgentRunIfVersion` users see this one too.
       .set(row({ ...runColumns(run), version: () => 'version + 1' }))
       .where('id = :runId', { runId: run.runId })
+      // One conditional UPDATE, so a cancel committed by another process cannot be overwritten.
+      .andWhere(run.status === 'cancelled' ? '1 = 1' : "state <> 'cancelled'")
       .execute();
-    if (result.affected === 0)
+    if (result.affected === 0) {
+      const exists = await manager.getRepository(AgentRun).exists({ where: { id: run.runId } });
+      if (exists)
+        throw new RunCancelledError({ runId: run.runId, message: `run ${run.runId} was cancelled` });
       throw new RunNotFoundError({ runId: run.runId, message: `no run ${run.runId}` });
+    }
     await manager
       .createQueryBuilder()
       .update(AgentStep)
@@ -350,6 +361,7 @@ export class TypeormCheckpointStore implements CheckpointStore {
       createdAt: date(envelope.createdAt) ?? row.createdAt,
       updatedAt: date(envelope.updatedAt) ?? row.updatedAt,
       finishedAt: date(envelope.finishedAt),
+      ...(typeof envelope['jobId'] === 'string' ? { jobId: envelope['jobId'] } : {}),
     };
   }
 }
@@ -388,6 +400,7 @@ function envelopeOf(run: RunRecord): RunEnvelope {
     createdAt: run.createdAt.toISOString(),
     updatedAt: run.updatedAt.toISOString(),
     finishedAt: iso(run.finishedAt),
+    ...(run.jobId ? { jobId: run.jobId } : {}),
   };
 }
 

@@ -89,7 +89,8 @@ export function crashWorkflow(options: CrashAgentOptions) {
     await options.redis.hincrby(`${options.keys}:attempts`, `${runId}:stuck`, 1);
     if (options.crash) {
       const sibling = idempotencyKey.replace(/:stuck$/, ':second');
-      while (!(await options.store?.findToolCall(sibling))) await new Promise((resolve) => setTimeout(resolve, 10));
+      while (!(await options.store?.findToolCall(sibling)))
+        await new Promise((resolve) => setTimeout(resolve, 10));
       options.onBlocked?.(runId);
       await new Promise(() => undefined); // this process is about to be SIGKILLed
     }

@@ -24,7 +24,11 @@ const config = JSON.parse(process.argv[2] as string) as Config;
 async function main(): Promise<void> {
   const redis = new Redis(config.redisUrl);
   const dataSource = await openDatabase({ url: config.databaseUrl, poolSize: 2 });
-  const queue = new BullmqJobQueue({ name: config.queueName, redisUrl: config.redisUrl, prefix: config.prefix });
+  const queue = new BullmqJobQueue({
+    name: config.queueName,
+    redisUrl: config.redisUrl,
+    prefix: config.prefix,
+  });
   const store = new TypeormCheckpointStore({ dataSource });
   const options = {
     redis,
@@ -33,7 +37,11 @@ async function main(): Promise<void> {
     store,
     onBlocked: (runId: string) => process.send?.({ type: 'blocked', runId }),
   };
-  const runtime = new AgentRuntime({ store, agents: [crashAgent(options)], workflows: [crashWorkflow(options)] });
+  const runtime = new AgentRuntime({
+    store,
+    agents: [crashAgent(options)],
+    workflows: [crashWorkflow(options)],
+  });
   const worker = queue.createWorker(runtime.jobHandlers(), {
     concurrency: 2,
     lockDurationMs: 1_000,
