@@ -6,10 +6,10 @@
  * path-style addressing (`forcePathStyle: true`), region `us-east-1`, credentials `S3RVER` /
  * `S3RVER` (s3rver's built-in account; any other pair is refused with 403).
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type S3rver from 's3rver';
 
 export interface S3TestServer {
@@ -73,6 +73,7 @@ export async function startS3Server(options: StartS3ServerOptions = {}): Promise
   });
   fixDelimitedListing(server.store);
   honourIfNoneMatch(server);
+  putAtomically(server.store);
   let address;
   try {
     address = await server.run();
@@ -136,6 +137,34 @@ function assertBucketName(name: string): void {
 }
 
 type S3rverStore = S3rver['store'];
+
+/**
+ * S3 makes a PUT visible whole or not at all. s3rver 3.7.1 streams into the object's file and
+ * answers before the write has finished, so a concurrent reader (LanceDB listing a table's new
+ * manifest) can read a file of 0 bytes ("Range started at 0 and ended at 0"). The testkit writes the
+ * bytes to a temporary file beside it and renames it into place, after the metadata.
+ */
+function putAtomically(store: S3rverStore): void {
+  store.putObject = async (object) => {
+    let bytes: Buffer;
+    if (Buffer.isBuffer(object.content)) {
+      bytes = object.content;
+    } else {
+      const chunks: Buffer[] = [];
+      for await (const chunk of object.content) chunks.push(Buffer.from(chunk as Uint8Array));
+      bytes = Buffer.concat(chunks);
+    }
+    const md5 = createHash('md5').update(bytes).digest('hex');
+    const objectPath = store.getResourcePath(object.bucket, object.key, 'object');
+    await mkdir(dirname(objectPath), { recursive: true });
+    // Not a name s3rver lists (its objects end in `._S3rver_object`).
+    const temporary = `${objectPath}.${randomBytes(6).toString('hex')}.uploading`;
+    await writeFile(temporary, bytes);
+    await store.putMetadata(object.bucket, object.key, object.metadata, md5);
+    await rename(temporary, objectPath);
+    return { size: bytes.length, md5 };
+  };
+}
 
 /**
  * S3 (since 2024), MinIO and R2 honour `If-None-Match: *` on PutObject: the put fails with 412 if

@@ -21,6 +21,15 @@ declare module 's3rver' {
     listObjects(bucket: string, options: S3rverListOptions): Promise<S3rverListing>;
     putBucket(bucket: string): Promise<unknown>;
     existsObject(bucket: string, key: string): Promise<boolean>;
+    putObject(object: S3rverNewObject): Promise<{ size: number; md5: string }>;
+    putMetadata(bucket: string, key: string, metadata: unknown, md5: string): Promise<void>;
+    getResourcePath(bucket: string, key: string, resource: string): string;
+  }
+  interface S3rverNewObject {
+    readonly bucket: string;
+    readonly key: string;
+    readonly content: Buffer | NodeJS.ReadableStream;
+    readonly metadata: unknown;
   }
   interface S3rverContext {
     readonly method: string;

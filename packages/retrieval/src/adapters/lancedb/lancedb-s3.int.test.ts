@@ -53,17 +53,19 @@ describe('LanceDB on S3: one writer process, several reader processes', () => {
     const child = forkTypeScript(CHILD, [tableUri, JSON.stringify(server.lancedbStorageOptions())], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    child.on('message', (message: { type: string; message?: string }) => {
-      if (message.type === 'failed') throw new Error(`peer failed: ${message.message}`);
-    });
     children.push(child);
     return child;
   }
 
   async function write(step: Step, by: ChildProcess = writer): Promise<void> {
     const done = nextMessage<{ type: 'written'; step: number }>(by, 'written');
+    // A writer that fails reports it: fail the test with its error instead of waiting for "written".
+    const failed = nextMessage<{ type: 'failed'; message: string }>(by, 'failed').then((message) => {
+      throw new Error(`writer failed at step ${step.step}: ${message.message}`);
+    });
+    failed.catch(() => undefined);
     by.send({ type: 'write', ...step });
-    expect((await done).step).toBe(step.step);
+    expect((await Promise.race([done, failed])).step).toBe(step.step);
   }
 
   beforeAll(async () => {
@@ -101,12 +103,23 @@ describe('LanceDB on S3: one writer process, several reader processes', () => {
   }, 180_000);
 
   it('readers searching while the writer commits see only whole versions, in commit order', async () => {
-    const before = plan(1, 6);
+    // Whatever the table holds now (the previous case's six steps, or nothing when run alone).
+    const initial = await (async () => {
+      const answer = nextMessage<{ type: 'seen'; ids: string[] }>(readers[0] as ChildProcess, 'seen');
+      (readers[0] as ChildProcess).send({ type: 'read' });
+      return (await answer).ids;
+    })();
     const steps = plan(7, 20);
-    const states = [
-      stateAfter(before),
-      ...steps.map((_, index) => stateAfter([...before, ...steps.slice(0, index + 1)])),
-    ];
+    const states: string[][] = [initial];
+    // Each step is two commits (upsert, then delete): the version in between is committed too.
+    const intermediate = new Set<string>();
+    for (const step of steps) {
+      const previous = new Set(states[states.length - 1]);
+      step.upsert.forEach((id) => previous.add(id));
+      intermediate.add([...previous].sort().join());
+      step.remove.forEach((id) => previous.delete(id));
+      states.push([...previous].sort());
+    }
     const stateIndex = new Map(states.map((state, index) => [state.join(), index]));
     await Promise.all(
       readers.map((reader) => {
@@ -116,24 +129,21 @@ describe('LanceDB on S3: one writer process, several reader processes', () => {
       }),
     );
     for (const step of steps) await write(step);
-    // One more read after the last commit, so every reader's last state is the final one.
+    // Stop the watchers: each reports every distinct state it saw, in order.
     const reports = await Promise.all(
       readers.map((reader) => {
-        const report = nextMessage<{ type: 'watched'; states: string[][]; reads: number }>(reader, 'watched');
+        const report = nextMessage<{ type: 'watched'; states: string[][]; reads: number; errors: string[] }>(
+          reader,
+          'watched',
+        );
         reader.send({ type: 'stop-watching' });
         return report;
       }),
     );
     for (const report of reports) {
+      expect(report.errors).toEqual([]);
       const seen = report.states.map((state) => stateIndex.get(state.join()));
-      // Each state a reader saw is one the writer committed (an upsert and a delete are separate
-      // commits, so "after the upsert, before the delete" is a committed version too).
-      const intermediate = new Set(
-        steps.map((_, index) => {
-          const step = steps[index] as Step;
-          return [...new Set([...(states[index] ?? []), ...step.upsert])].sort().join();
-        }),
-      );
+      // Each state a reader saw is one the writer committed.
       report.states.forEach((state, position) => {
         expect(seen[position] !== undefined || intermediate.has(state.join())).toBe(true);
       });

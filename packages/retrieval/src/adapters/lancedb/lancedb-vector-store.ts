@@ -147,10 +147,18 @@ export class LancedbVectorStore implements MaintainableVectorStore {
         table = await connection.openTable(tableName);
         analyzedTerms = await checkSchema(table, options);
       } else {
-        table = await connection.createEmptyTable(tableName, schemaFor(options, true), {
-          existOk: true,
-          storageOptions: { new_table_data_storage_version: options.dataStorageVersion ?? 'legacy' },
-        });
+        try {
+          table = await connection.createEmptyTable(tableName, schemaFor(options, true), {
+            existOk: true,
+            storageOptions: { new_table_data_storage_version: options.dataStorageVersion ?? 'legacy' },
+          });
+        } catch (error) {
+          // Another process (a replica starting at the same moment) created it first: its commit
+          // won the conditional put. Open that table instead of failing the boot.
+          if (!(await connection.tableNames()).includes(tableName)) throw error;
+          table = await connection.openTable(tableName);
+          analyzedTerms = await checkSchema(table, options);
+        }
       }
       const indexes = await table.listIndices();
       const store = new LancedbVectorStore(
