@@ -307,8 +307,8 @@ describe('hostile input on every route (fast-check): never a 5xx, always the err
         auth: fc.constantFrom('tenant', 'tenant', 'admin', 'none', 'garbage', 'other-tenant'),
         body: bodyArbitrary(route),
         extraHeaders: fc.oneof(
-          fc.constant({}),
-          fc.constantFrom(
+          fc.constant<Record<string, string>>({}),
+          fc.constantFrom<Record<string, string>>(
             { 'x-forwarded-for': '999.999.999.999' },
             { accept: 'text/event-stream' },
             { 'last-event-id': '../../x' },

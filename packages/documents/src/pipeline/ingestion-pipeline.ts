@@ -66,7 +66,7 @@ export interface IngestionStatus {
   readonly tenantId: string | undefined;
   readonly stage: IngestionStage;
   /** The API's job state for the whole pipeline. */
-  readonly state: 'queued' | 'active' | 'completed' | 'failed';
+  readonly state: 'queued' | 'active' | 'completed' | 'failed' | 'cancelled';
   readonly progress: unknown;
   readonly result: IndexResult | undefined;
   readonly error: { readonly code: string; readonly message: string } | undefined;
@@ -325,6 +325,6 @@ export class IngestionPipeline {
   }
 }
 
-function apiState(state: JobState): 'queued' | 'active' | 'completed' | 'failed' {
+function apiState(state: JobState): 'queued' | 'active' | 'completed' | 'failed' | 'cancelled' {
   return state === 'delayed' ? 'queued' : state;
 }
