@@ -18,7 +18,8 @@ import {
 import type { DataSource } from 'typeorm';
 import { TypeormCheckpointStore } from '../adapters/typeorm';
 import { AgentRuntime } from './agent-runtime';
-import { crashAgent, crashWorkflow } from './__fixtures__/crash-agent';
+import { chargeAgent, crashAgent, crashWorkflow } from './__fixtures__/crash-agent';
+import { idempotencyKeyOf } from './tool-calls';
 
 type ChildMessage = { type: 'ready' } | { type: 'blocked'; runId: string };
 
@@ -44,7 +45,7 @@ describeWithRedisAndPostgres(
       runtime = new AgentRuntime({
         store: new TypeormCheckpointStore({ dataSource }),
         queue: producer,
-        agents: [crashAgent({ redis, keys, crash: false })],
+        agents: [crashAgent({ redis, keys, crash: false }), chargeAgent({ redis, keys, crash: false })],
         workflows: [crashWorkflow({ redis, keys, crash: false })],
       });
     });
@@ -119,6 +120,37 @@ describeWithRedisAndPostgres(
         ],
       });
       // Only the next test's own workers may take its jobs.
+      rescuer.kill('SIGTERM');
+      await exited(rescuer);
+    }, 40_000);
+
+    it('a crash after a tool effect and before its record runs the tool again with the same idempotency key: a tool that honours it does not repeat the effect', async () => {
+      const doomed = startWorker(true);
+      await nextMessage<ChildMessage>(doomed, 'ready');
+      const started = await runtime.startRun('charger', { question: 'charge once' }, { tenantId });
+      await nextMessage<ChildMessage>(doomed, 'blocked');
+      // The effect is done; the call is not recorded (the tool has not returned).
+      expect(await redis.hget(`${keys}:effects`, `${started.runId}:charge`)).toBe('250');
+      expect(await runtime.getRun(started.runId)).toMatchObject({ status: 'running', toolCalls: 0 });
+      doomed.kill('SIGKILL');
+      await exited(doomed);
+
+      const rescuer = startWorker(false);
+      await nextMessage<ChildMessage>(rescuer, 'ready');
+      await waitFor(async () => (await runtime.getRun(started.runId)).status === 'succeeded', {
+        timeoutMs: 20_000,
+        message: 'the run to finish on the second worker',
+      });
+      expect(await runtime.getRun(started.runId)).toMatchObject({
+        status: 'succeeded',
+        toolCalls: 1,
+        output: { answer: 'charged after 1 tool results' },
+      });
+      // The tool ran twice (at-least-once), both times with the key of step 1, call 0 — so the
+      // effect it guards by that key happened once.
+      const given = await redis.lrange(`${keys}:keys:${started.runId}`, 0, -1);
+      expect(given).toEqual([idempotencyKeyOf(started.runId, 1, 0), idempotencyKeyOf(started.runId, 1, 0)]);
+      expect(await redis.hget(`${keys}:effects`, `${started.runId}:charge`)).toBe('250');
       rescuer.kill('SIGTERM');
       await exited(rescuer);
     }, 40_000);

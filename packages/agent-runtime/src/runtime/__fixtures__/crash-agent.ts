@@ -75,6 +75,48 @@ export function crashAgent(options: CrashAgentOptions) {
 }
 
 /**
+ * The agent of the after-the-effect crash test: step 1 calls `charge`, a tool that honours its
+ * idempotency key (its effect is guarded by the key, as a payment API's `Idempotency-Key` is), and
+ * step 2 answers. In a worker started with `crash: true`, `charge` performs its effect, tells the
+ * parent and hangs BEFORE returning — so its result is never recorded and the step runs again on
+ * another worker. Every key it was given is kept, to compare the two attempts' keys.
+ */
+export function chargeAgent(options: CrashAgentOptions) {
+  const charge = defineTool({
+    name: 'charge',
+    version: '1',
+    description: 'a side effect that honours its idempotency key',
+    concurrency: 'exclusive',
+    input: z.object({ cents: z.number() }),
+    async execute({ cents }, context) {
+      await options.redis.rpush(`${options.keys}:keys:${context.runId}`, context.idempotencyKey);
+      const first = await options.redis.set(`${options.keys}:charged:${context.idempotencyKey}`, '1', 'NX');
+      if (first === 'OK') {
+        await options.redis.hincrby(`${options.keys}:effects`, `${context.runId}:charge`, cents);
+      }
+      if (options.crash) {
+        options.onBlocked?.(context.runId);
+        await new Promise(() => undefined); // SIGKILLed after the effect, before the record
+      }
+      return { charged: cents };
+    },
+  });
+  const model = scriptedModel('charge-script', (request) => {
+    const results = request.messages.filter((message) => message.role === 'tool').length;
+    if (results === 0) return { toolCalls: [{ name: 'charge', arguments: { cents: 250 } }] };
+    return { content: `charged after ${results} tool results` };
+  });
+  return defineAgent({
+    name: 'charger',
+    promptVersion: '1',
+    systemPrompt: 'crash after the effect',
+    model,
+    tools: [charge],
+    input: z.object({ question: z.string() }),
+  });
+}
+
+/**
  * The workflow of the crash-resume test: `first` → (`second` ‖ `stuck`) → `last`. In a worker
  * started with `crash: true`, `stuck` waits until `second` is recorded, tells the parent and hangs
  * before its side effect.

@@ -8,7 +8,7 @@ import { openDatabase } from '@ai-scale/persistence';
 import { BullmqJobQueue } from '@ai-scale/queue/bullmq';
 import { TypeormCheckpointStore } from '../../adapters/typeorm';
 import { AgentRuntime } from '../agent-runtime';
-import { crashAgent, crashWorkflow } from './crash-agent';
+import { chargeAgent, crashAgent, crashWorkflow } from './crash-agent';
 
 interface Config {
   readonly redisUrl: string;
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   };
   const runtime = new AgentRuntime({
     store,
-    agents: [crashAgent(options)],
+    agents: [crashAgent(options), chargeAgent(options)],
     workflows: [crashWorkflow(options)],
   });
   const worker = queue.createWorker(runtime.jobHandlers(), {
