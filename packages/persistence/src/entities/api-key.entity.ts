@@ -29,6 +29,10 @@ export class ApiKey extends IdentifiedEntity {
   @Column({ type: 'varchar', length: 200, nullable: true })
   name!: string | null;
 
+  /** This key's own monthly LLM budget in USD, beside its tenant's; null: none. */
+  @Column({ type: 'double precision', nullable: true })
+  monthlyBudgetUsd!: number | null;
+
   @CreateDateColumn()
   createdAt!: Date;
 

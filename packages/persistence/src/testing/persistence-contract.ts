@@ -210,6 +210,10 @@ export function persistenceContract(
       const found = await db.getRepository(ApiKey).findOneByOrFail({ keyHash: hashApiKey(key.plaintext) });
       assert.equal(found.id, saved.id);
       assert.equal(found.revokedAt, null);
+      assert.equal(found.monthlyBudgetUsd, null, 'a key has no budget of its own unless given one');
+      found.monthlyBudgetUsd = 12.5;
+      await db.getRepository(ApiKey).save(found);
+      assert.equal((await db.getRepository(ApiKey).findOneByOrFail({ id: saved.id })).monthlyBudgetUsd, 12.5);
       await rejectsWith(
         save(ApiKey, { tenantId: otherTenant.id, prefix: key.prefix, keyHash: key.hash }),
         isUniqueViolation,
