@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { type JobHandlers, type JobQueue, type JobWorker } from '@ai-scale/queue';
 import { type AppConfig, InjectConfig } from '../config';
+import { throttledLog } from '../infrastructure/queue/create-queue';
 import { InjectJobQueue } from '../infrastructure/queue/queue.module';
 import { ReadinessRegistry } from '../infrastructure/readiness/readiness.registry';
 import { type JobProcessor } from './job-processor';
@@ -34,7 +35,7 @@ export class WorkerRunner implements OnApplicationBootstrap, OnApplicationShutdo
       lockDurationMs: this.config.QUEUE_LOCK_DURATION_MS,
       stalledIntervalMs: this.config.QUEUE_STALLED_INTERVAL_MS,
       // The worker's own failures (lost Redis connection, a stopped loop): logged, never swallowed.
-      onError: ({ kind, error }) => this.logger.error(`worker ${kind} error: ${error.message}`),
+      onError: throttledLog(this.logger),
     });
     const worker = this.worker;
     // /health/ready names the worker when its loop died or its Redis connection stopped answering.

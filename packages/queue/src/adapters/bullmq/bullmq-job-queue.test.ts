@@ -1,3 +1,4 @@
+import { waitFor } from '@ai-scale/testkit';
 import { InvalidJobOptionsError, QueueUnavailableError } from '../../errors';
 import { BullmqJobQueue } from './bullmq-job-queue';
 
@@ -18,6 +19,24 @@ describe('BullmqJobQueue without Redis', () => {
       await queue.close();
     }
     await expect(queue.enqueue('job', {})).rejects.toBeInstanceOf(QueueUnavailableError);
+  });
+
+  it('tells onError about the connection errors it does not throw (never swallowed silently)', async () => {
+    const errors: { kind: string; error: Error }[] = [];
+    const queue = new BullmqJobQueue({
+      name: 'unreachable',
+      redisUrl: UNREACHABLE,
+      operationTimeoutMs: 100,
+      onError: (event) => errors.push(event),
+    });
+    try {
+      await expect(queue.counts()).rejects.toBeInstanceOf(QueueUnavailableError);
+      await waitFor(() => errors.length > 0, { message: 'a reported connection error' });
+      expect(errors[0]?.kind).toBe('connection');
+      expect(errors[0]?.error.message).toMatch(/ECONNREFUSED/);
+    } finally {
+      await queue.close();
+    }
   });
 
   it('validates before touching Redis', async () => {

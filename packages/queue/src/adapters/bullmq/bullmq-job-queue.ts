@@ -68,6 +68,12 @@ export interface BullmqJobQueueOptions {
   readonly keepFailed?: Retention;
   /** How long a call may wait for Redis before failing with `QueueUnavailableError` (default 5,000 ms). */
   readonly operationTimeoutMs?: number;
+  /**
+   * Told about the connection errors of the queue's own clients (calls still fail with
+   * `QueueUnavailableError`) and of the event reader behind `subscribe`: log them. Workers have
+   * their own (`WorkerOptions.onError`).
+   */
+  readonly onError?: (event: { readonly kind: 'connection' | 'events'; readonly error: Error }) => void;
 }
 
 /** The custom backoff strategy's name: exponential with jitter and a cap (see `backoffDelay`). */
@@ -110,6 +116,7 @@ export class BullmqJobQueue implements JobQueue {
   private eventChain: Promise<void> = Promise.resolve();
   private closed = false;
   private readonly operationTimeoutMs: number;
+  private readonly reportEventsError: (error: unknown) => void;
 
   constructor(options: BullmqJobQueueOptions) {
     this.name = options.name;
@@ -125,9 +132,20 @@ export class BullmqJobQueue implements JobQueue {
     this.removeOnFail = keepJobs(options.keepFailed, { count: 10_000, age: 7 * 24 * 3_600 });
     this.queueLease = leaseBullmqConnection(connection);
     this.queue = new Queue(this.name, { connection: this.queueLease.connection, prefix: this.prefix });
-    this.queue.on('error', () => undefined); // surfaced as QueueUnavailableError on each call
+    const report =
+      (kind: 'connection' | 'events') =>
+      (error: unknown): void => {
+        try {
+          options.onError?.({ kind, error: error instanceof Error ? error : new Error(String(error)) });
+        } catch {
+          // a failing logger must not break the queue
+        }
+      };
+    this.reportEventsError = report('events');
+    // Also surfaced as QueueUnavailableError on each call.
+    this.queue.on('error', report('connection'));
     const client = createRedisClient(connection, { maxRetriesPerRequest: 2, lazyConnect: false });
-    client.on('error', () => undefined);
+    client.on('error', report('connection'));
     this.fairness = new TenantFairness(client, `${this.prefix}:${this.name}:ai-scale:tenant-waiting`);
     this.cancellations = new CancelledJobs(client, `${this.prefix}:${this.name}:ai-scale`, {
       count: this.removeOnFail.count,
@@ -458,7 +476,7 @@ export class BullmqJobQueue implements JobQueue {
       // possible id of the previous millisecond, so an event written in this very millisecond counts.
       lastEventId: `${Date.now() - 1}-18446744073709551615`,
     });
-    events.on('error', () => undefined);
+    events.on('error', this.reportEventsError);
     const on = (
       name: string,
       map: (args: Record<string, string>) => Promise<JobEvent | undefined> | JobEvent | undefined,
