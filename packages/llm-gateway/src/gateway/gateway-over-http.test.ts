@@ -109,3 +109,93 @@ describe('RoutingLlmGateway over real HTTP: openai-compatible (fake OpenAI serve
     expect(done.usage.completionTokens).toBeGreaterThan(0);
   });
 });
+
+describe('tool calls survive a fallback between openai-compatible and anthropic over HTTP (local protocol servers that check ids as the real APIs do)', () => {
+  let openAiServer: FakeOpenAiServer;
+  let anthropicServer: FakeAnthropicServer;
+  let openai: OpenAiCompatibleLlmProvider;
+  let anthropic: AnthropicLlmProvider;
+
+  beforeAll(async () => {
+    openAiServer = await startFakeOpenAiServer();
+    anthropicServer = await startFakeAnthropicServer();
+    openai = new OpenAiCompatibleLlmProvider({ baseUrl: openAiServer.url, apiKey: 'k' });
+    anthropic = new AnthropicLlmProvider({ apiKey: 'k', baseUrl: anthropicServer.url });
+  });
+  afterAll(async () => {
+    await openai.close();
+    await openAiServer.close();
+    await anthropicServer.close();
+  });
+
+  const gatewayWith = (chain: readonly ['openai' | 'anthropic', 'openai' | 'anthropic']) =>
+    new RoutingLlmGateway({
+      providers: [{ provider: openai }, { provider: anthropic }],
+      models: [
+        { id: 'gpt-4o-mini', provider: 'openai', tier: 'small', contextWindow: 128_000 },
+        { id: 'claude-haiku-4-5', provider: 'anthropic', tier: 'small', contextWindow: 200_000 },
+      ],
+      routes: {
+        small: chain.map((provider) => (provider === 'openai' ? 'gpt-4o-mini' : 'claude-haiku-4-5')),
+        large: [],
+      },
+      attemptTimeoutMs: 2_000,
+      retry: { rounds: 1 },
+      tokenCounter: new ApproximateTokenCounter(),
+    });
+
+  const tools = [
+    {
+      name: 'lookup_order',
+      description: 'Looks an order up',
+      parameters: { type: 'object', properties: { id: { type: 'number' } } },
+    },
+  ];
+  const conversation = (callId: string) => [
+    { role: 'user' as const, content: 'Where is order 42?' },
+    {
+      role: 'assistant' as const,
+      content: '',
+      toolCalls: [{ id: callId, name: 'lookup_order', arguments: '{"id":42}' }],
+    },
+    { role: 'tool' as const, toolCallId: callId, content: 'Order 42 left the depot.' },
+  ];
+
+  it('carries an id Anthropic would refuse (functions.lookup_order:0) from an OpenAI-compatible turn to Anthropic', async () => {
+    openAiServer.injectFaults(['server_error']);
+    const result = await gatewayWith(['openai', 'anthropic']).chat({
+      tenantId: 't',
+      requestId: 'tool-fallback-1',
+      messages: conversation('functions.lookup_order:0'),
+      tools,
+    });
+    expect(result).toMatchObject({ provider: 'anthropic', fallbacks: 1 });
+    const sent = anthropicServer.lastRequest()?.messages ?? [];
+    const use = (sent[1]?.content as Array<{ type: string; id?: string }>).find(
+      (block) => block.type === 'tool_use',
+    );
+    const answer = (sent[2]?.content as Array<{ type: string; tool_use_id?: string }>)[0];
+    expect(use?.id).toMatch(/^[a-zA-Z0-9_-]+$/);
+    expect(answer?.tool_use_id).toBe(use?.id);
+  });
+
+  it('carries an id over OpenAI’s 40 characters (vLLM’s chatcmpl-tool-…) from a turn to an OpenAI-compatible fallback', async () => {
+    const longId = `chatcmpl-tool-${'4f5e'.repeat(8)}`;
+    expect(longId.length).toBeGreaterThan(40);
+    anthropicServer.injectFaults(['server_error']);
+    const result = await gatewayWith(['anthropic', 'openai']).chat({
+      tenantId: 't',
+      requestId: 'tool-fallback-2',
+      messages: conversation(longId),
+      tools,
+    });
+    expect(result).toMatchObject({ provider: 'openai', fallbacks: 1 });
+    const sent = (openAiServer.lastChatRequest()?.messages ?? []) as Array<{
+      tool_calls?: Array<{ id: string }>;
+      tool_call_id?: string;
+    }>;
+    const callId = sent[1]?.tool_calls?.[0]?.id;
+    expect(callId?.length).toBeLessThanOrEqual(40);
+    expect(sent[2]?.tool_call_id).toBe(callId);
+  });
+});

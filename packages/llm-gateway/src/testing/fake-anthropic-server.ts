@@ -87,6 +87,20 @@ export async function startFakeAnthropicServer(
       return;
     }
     const body = (await readJson(request)) as AnthropicWireRequest;
+    const badId = invalidToolUseId(body);
+    if (badId) {
+      // What the Messages API answers for an id outside its pattern (e.g. one another provider made).
+      response.writeHead(400, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          type: 'error',
+          error: {
+            type: 'invalid_request_error',
+            message: `${badId}: String should match pattern '^[a-zA-Z0-9_-]+$'`,
+          },
+        }),
+      );
+      return;
+    }
     state.stats.chatCompletions++;
     last = body;
     lastHeaders = request.headers;
@@ -243,4 +257,18 @@ export async function startFakeAnthropicServer(
         state.destroyAll();
       }),
   };
+}
+
+/** The first tool_use id / tool_result tool_use_id outside Anthropic's pattern, as the API names it. */
+function invalidToolUseId(body: AnthropicWireRequest): string | undefined {
+  for (const [index, message] of (body.messages ?? []).entries()) {
+    if (!Array.isArray(message.content)) continue;
+    for (const [position, block] of (message.content as Array<Record<string, unknown>>).entries()) {
+      const id =
+        block.type === 'tool_use' ? block.id : block.type === 'tool_result' ? block.tool_use_id : undefined;
+      if (typeof id === 'string' && !/^[a-zA-Z0-9_-]+$/.test(id))
+        return `messages.${index}.content.${position}.${block.type === 'tool_use' ? 'tool_use.id' : 'tool_result.tool_use_id'}`;
+    }
+  }
+  return undefined;
 }

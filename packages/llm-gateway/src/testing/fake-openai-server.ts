@@ -98,6 +98,21 @@ export async function startFakeOpenAiServer(
   let completionId = 0;
 
   const handleChat = async (body: OpenAiWireRequest, response: ServerResponse): Promise<void> => {
+    const longId = tooLongToolCallId(body);
+    if (longId) {
+      // What OpenAI answers for a tool-call id over 40 characters (e.g. one another server made).
+      response.writeHead(400, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          error: {
+            message: `Invalid '${longId}': string too long. Expected a string with maximum length 40.`,
+            type: 'invalid_request_error',
+            param: longId,
+            code: 'string_above_max_length',
+          },
+        }),
+      );
+      return;
+    }
     state.stats.chatCompletions++;
     lastChat = body;
     const fault = state.nextFault();
@@ -299,4 +314,15 @@ export async function startFakeOpenAiServer(
         state.destroyAll();
       }),
   };
+}
+
+/** The first tool-call id or tool_call_id over OpenAI's 40 characters, named as the API names it. */
+function tooLongToolCallId(body: OpenAiWireRequest): string | undefined {
+  for (const [index, message] of (body.messages ?? []).entries()) {
+    const wire = message as { tool_call_id?: string; tool_calls?: Array<{ id?: string }> };
+    if ((wire.tool_call_id?.length ?? 0) > 40) return `messages[${index}].tool_call_id`;
+    for (const [position, call] of (wire.tool_calls ?? []).entries())
+      if ((call.id?.length ?? 0) > 40) return `messages[${index}].tool_calls[${position}].id`;
+  }
+  return undefined;
 }

@@ -18,6 +18,7 @@ import {
   type TokenUsage,
   type ToolCall,
 } from '../../internal';
+import { portableToolCallId } from '../../util/tool-call-id';
 
 export interface AnthropicLlmProviderOptions {
   readonly apiKey: string;
@@ -106,7 +107,7 @@ function toWire(request: ChatRequest): { system: string | undefined; messages: W
         for (const call of message.toolCalls ?? []) {
           blocks.push({
             type: 'tool_use',
-            id: call.id,
+            id: portableToolCallId(call.id),
             name: call.name,
             input: parseArguments(call.arguments),
           });
@@ -115,7 +116,13 @@ function toWire(request: ChatRequest): { system: string | undefined; messages: W
         break;
       }
       case 'tool':
-        push('user', [{ type: 'tool_result', tool_use_id: message.toolCallId, content: message.content }]);
+        push('user', [
+          {
+            type: 'tool_result',
+            tool_use_id: portableToolCallId(message.toolCallId),
+            content: message.content,
+          },
+        ]);
         break;
     }
   }

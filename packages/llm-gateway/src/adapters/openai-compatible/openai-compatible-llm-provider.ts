@@ -18,6 +18,7 @@ import {
   type TokenUsage,
 } from '../../internal';
 import { chunkSchema, completionSchema, errorBodySchema, type usageSchema } from './openai-wire';
+import { portableToolCallId } from '../../util/tool-call-id';
 
 export interface OpenAiCompatibleLlmProviderOptions {
   /** Base URL up to and including the version segment: `https://api.openai.com/v1`, `http://localhost:11434/v1`. */
@@ -65,14 +66,14 @@ function toWireMessage(message: ChatMessage): Record<string, unknown> {
             role: 'assistant',
             content: message.content === '' ? null : message.content,
             tool_calls: message.toolCalls.map((call) => ({
-              id: call.id,
+              id: portableToolCallId(call.id),
               type: 'function',
               function: { name: call.name, arguments: call.arguments },
             })),
           }
         : { role: 'assistant', content: message.content };
     case 'tool':
-      return { role: 'tool', tool_call_id: message.toolCallId, content: message.content };
+      return { role: 'tool', tool_call_id: portableToolCallId(message.toolCallId), content: message.content };
     default:
       return { role: message.role, content: message.content };
   }
