@@ -2,7 +2,8 @@ import { type FastifyReply, type FastifyRequest } from 'fastify';
 
 /** A server-sent events stream on a hijacked Fastify reply. */
 export interface SseStream {
-  send(event: string, data: unknown): void;
+  /** An event; `id` (when given) is what the client sends back as `Last-Event-ID` to resume. */
+  send(event: string, data: unknown, id?: string | number): void;
   /** A data-only message (no `event:` line), as OpenAI's streams send: a string verbatim, else JSON. */
   sendData(data: unknown): void;
   close(): void;
@@ -44,9 +45,10 @@ export function openSse(request: FastifyRequest, reply: FastifyReply): SseStream
   };
   request.raw.on('close', finish);
   return {
-    send(event, data) {
+    send(event, data, id) {
       if (closed) return;
-      raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      const idLine = id === undefined ? '' : `id: ${String(id).replace(/[\r\n]/g, '')}\n`;
+      raw.write(`${idLine}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     },
     sendData(data) {
       if (closed) return;
@@ -60,4 +62,12 @@ export function openSse(request: FastifyRequest, reply: FastifyReply): SseStream
       listeners.push(listener);
     },
   };
+}
+
+/** The `Last-Event-ID` a reconnecting client sent, as a non-negative integer (else undefined). */
+export function lastEventId(request: FastifyRequest): number | undefined {
+  const header = request.headers['last-event-id'];
+  const value = Array.isArray(header) ? header[0] : header;
+  if (value === undefined || !/^\d{1,15}$/.test(value.trim())) return undefined;
+  return Number(value.trim());
 }

@@ -1,7 +1,14 @@
-import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrorResponses, ApiJsonResponse, TENANT_ERRORS } from '../../common/http/openapi-responses';
-import { runResponse, runWithStepsResponse, startedRunResponse } from './agents.responses';
+import { Body, Controller, Get, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { type FastifyReply, type FastifyRequest } from 'fastify';
+import {
+  ApiErrorResponses,
+  ApiJsonResponse,
+  ApiSseResponse,
+  TENANT_ERRORS,
+} from '../../common/http/openapi-responses';
+import { lastEventId, openSse } from '../../common/sse/sse';
+import { runResponse, runStreamEvents, runWithStepsResponse, startedRunResponse } from './agents.responses';
 import { z } from 'zod';
 import { ApiKeyGuard } from '../../common/auth/api-key.guard';
 import { CurrentTenant } from '../../common/auth/current-tenant.decorator';
@@ -60,5 +67,38 @@ export class AgentsController {
     @Body(new ZodValidationPipe(resumeSchema, 'query')) body: z.output<typeof resumeSchema>,
   ) {
     return this.runs.resume(tenant.id, id, body.input);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Cancel a run: terminal status cancelled, in-flight model and tool calls aborted (billed for what they generated). Idempotent; 409 once it succeeded or failed.',
+  })
+  @ApiJsonResponse(200, 'The cancelled run', runResponse)
+  @ApiErrorResponses(404, 409)
+  cancel(@CurrentTenant() tenant: AuthenticatedTenant, @Param('id') id: string) {
+    return this.runs.cancel(tenant.id, id);
+  }
+
+  @Get(':id/events')
+  @ApiProduces('text/event-stream')
+  @ApiOperation({
+    summary:
+      'Server-sent events of a run: status, each step (model call with tokens and cost, tool calls), end. Resumable with Last-Event-ID on any replica.',
+  })
+  @ApiSseResponse(
+    'status, step (id = step number) and a last end event; then the stream ends.',
+    runStreamEvents,
+  )
+  @ApiErrorResponses(404)
+  async events(
+    @CurrentTenant() tenant: AuthenticatedTenant,
+    @Param('id') id: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const stream = await this.runs.prepareEvents(tenant.id, id, lastEventId(request));
+    await stream(openSse(request, reply));
   }
 }

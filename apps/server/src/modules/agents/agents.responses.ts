@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { timestampSchema } from '../../common/validation/openapi';
 
-const status = z.enum(['queued', 'running', 'paused', 'succeeded', 'failed']);
+const status = z.enum(['queued', 'running', 'paused', 'succeeded', 'failed', 'cancelled']);
 
 export const startedRunResponse = z.object({ runId: z.string(), status });
 
@@ -37,3 +37,30 @@ export const runWithStepsResponse = runResponse.extend({
     }),
   ),
 });
+
+export const runStreamEvents = {
+  status: {
+    description: 'The run status changed (first event: the status now)',
+    data: z.object({
+      runId: z.string(),
+      status,
+      stepCount: z.number().int(),
+      usage: runResponse.shape.usage,
+    }),
+  },
+  step: {
+    description:
+      'A checkpointed step (SSE id = step number, for Last-Event-ID): the model call with its tokens and cost, the tool calls',
+    data: z.object({
+      runId: z.string(),
+      step: z.number().int(),
+      summary: z.unknown().describe('model, usage {inputTokens, outputTokens, costUsd}, toolCalls, stopped'),
+      createdAt: timestampSchema,
+    }),
+  },
+  end: {
+    description:
+      'The run as GET /v1/agents/runs/{id} shows it, once succeeded, failed, cancelled or paused; then the stream ends',
+    data: runResponse,
+  },
+};

@@ -56,10 +56,14 @@ export class IngestDocumentProcessor implements JobProcessor<IngestDocumentJob, 
       throw new DocumentDeletedError(documentId, 'before');
     }
     await this.documents.update(tenantId, documentId, { status: 'processing' });
+    // Numbered reports: the SSE id of each progress event, so GET /v1/jobs/{id}/events resumes with Last-Event-ID.
+    let seq = 0;
+    const report = (stage: string, percent: number, extra: Record<string, number | null> = {}) =>
+      job.updateProgress({ stage, percent, seq: ++seq, ...extra });
     try {
       const bytes = await this.blobs.get(job.payload.blobKey);
       if (!bytes) throw new DocumentBlobMissingError(job.payload.blobKey);
-      await job.updateProgress({ stage: 'parsing' });
+      await report('parsing', 5);
       const parsed = await parseDocument(bytes, {
         filename: job.payload.filename,
         declaredMime: job.payload.declaredMime,
@@ -69,11 +73,14 @@ export class IngestDocumentProcessor implements JobProcessor<IngestDocumentJob, 
       });
       if (!(await this.documents.get(tenantId, documentId)))
         throw new DocumentDeletedError(documentId, 'during');
-      await job.updateProgress({
-        stage: 'indexing',
-        pages: parsed.pageCount ?? null,
-        ocrPages: parsed.ocrPages.length,
-      });
+      job.signal.throwIfAborted();
+      if (parsed.ocrPages.length > 0) {
+        await report('ocr', 40, {
+          current: parsed.ocrPages.length,
+          total: parsed.pageCount ?? parsed.ocrPages.length,
+        });
+      }
+      await report('embedding', 50, { pages: parsed.pageCount ?? null, ocrPages: parsed.ocrPages.length });
       const result = await this.retrieval.ingestDocument({
         tenantId,
         documentId,
@@ -83,6 +90,8 @@ export class IngestDocumentProcessor implements JobProcessor<IngestDocumentJob, 
       });
       if (!(await this.documents.get(tenantId, documentId)))
         throw new DocumentDeletedError(documentId, 'during');
+      job.signal.throwIfAborted();
+      await report('indexing', 90, { current: result.chunks.total, total: result.chunks.total });
       await this.documents.update(tenantId, documentId, {
         status: 'ready',
         chunkCount: result.chunks.total,
@@ -103,7 +112,17 @@ export class IngestDocumentProcessor implements JobProcessor<IngestDocumentJob, 
       const error = (await this.wasDeleted(tenantId, documentId))
         ? new DocumentDeletedError(documentId, 'during')
         : caught;
-      const final = job.attempt >= job.maxAttempts || (AiScaleError.isInstance(error) && !error.isRetryable);
+      // A cancelled job is never retried: the document fails for good, with no partial index.
+      const cancelled =
+        job.signal.aborted &&
+        AiScaleError.isInstance(job.signal.reason) &&
+        job.signal.reason.code === 'JOB_CANCELLED';
+      const final =
+        cancelled || job.attempt >= job.maxAttempts || (AiScaleError.isInstance(error) && !error.isRetryable);
+      if (cancelled) {
+        await this.failForGood(tenantId, documentId, job.signal.reason);
+        throw error;
+      }
       if (final) await this.failForGood(tenantId, documentId, error);
       throw error;
     }

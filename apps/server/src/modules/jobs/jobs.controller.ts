@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import {
   ApiErrorResponses,
@@ -10,9 +10,10 @@ import { jobResponse, jobStreamEvents } from './jobs.responses';
 import { type FastifyReply, type FastifyRequest } from 'fastify';
 import { ApiKeyGuard } from '../../common/auth/api-key.guard';
 import { CurrentTenant } from '../../common/auth/current-tenant.decorator';
-import { openSse } from '../../common/sse/sse';
+import { lastEventId, openSse } from '../../common/sse/sse';
 import { type AuthenticatedTenant } from '../tenants/tenant.store';
 import { toJobView } from './job-view';
+import { CancelJobUseCase } from './usecases/cancel-job.usecase';
 import { GetJobUseCase } from './usecases/get-job.usecase';
 import { StreamJobEventsUseCase } from './usecases/stream-job-events.usecase';
 
@@ -25,7 +26,24 @@ export class JobsController {
   constructor(
     private readonly getJob: GetJobUseCase,
     private readonly streamEvents: StreamJobEventsUseCase,
+    private readonly cancelJob: CancelJobUseCase,
   ) {}
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Cancel a job: a queued one never runs, a running one is aborted where it runs → state cancelled. Idempotent; 409 once completed or failed.',
+  })
+  @ApiJsonResponse(
+    200,
+    'The job (cancelled, or still active for a moment while its worker is told)',
+    jobResponse,
+  )
+  @ApiErrorResponses(409)
+  async cancel(@CurrentTenant() tenant: AuthenticatedTenant, @Param('id') id: string) {
+    return toJobView(await this.cancelJob.execute(tenant.id, id));
+  }
 
   @Get(':id')
   @ApiOperation({
@@ -51,7 +69,7 @@ export class JobsController {
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const stream = await this.streamEvents.prepare(tenant.id, id);
+    const stream = await this.streamEvents.prepare(tenant.id, id, lastEventId(request));
     await stream(openSse(request, reply));
   }
 }

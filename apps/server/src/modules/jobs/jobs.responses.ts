@@ -8,7 +8,7 @@ export const jobAcceptedResponse = z.object({
 export const jobResponse = z.object({
   id: z.string(),
   type: z.string().describe('The job name, e.g. chat-answer, ingest-document'),
-  state: z.enum(['queued', 'active', 'completed', 'failed']),
+  state: z.enum(['queued', 'active', 'completed', 'failed', 'cancelled']),
   progress: z.unknown(),
   result: z.unknown().describe('The job result once completed (a chat answer for chat-answer), else null'),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
@@ -38,7 +38,8 @@ export const jobStreamEvents = {
   },
   active: { description: 'An attempt started', data: queueEvent('active') },
   progress: {
-    description: 'Progress reported by the worker',
+    description:
+      'Progress reported by the worker; ingestion: {stage: parsing|ocr|chunking|embedding|indexing, percent, current, total, seq} with SSE id = seq (resume with Last-Event-ID)',
     data: queueEvent('progress', { progress: z.unknown() }),
   },
   retrying: {
@@ -48,6 +49,10 @@ export const jobStreamEvents = {
   completed: {
     description: 'Completed (a snapshot follows)',
     data: queueEvent('completed', { result: z.unknown() }),
+  },
+  cancelled: {
+    description: 'Cancelled (a snapshot follows)',
+    data: queueEvent('cancelled'),
   },
   failed: {
     description: 'Failed for good (a snapshot follows)',

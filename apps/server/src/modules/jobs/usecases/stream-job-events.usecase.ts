@@ -5,7 +5,7 @@ import { InjectJobQueue } from '../../../infrastructure/queue/queue.module';
 import { toJobView } from '../job-view';
 import { GetJobUseCase } from './get-job.usecase';
 
-const FINAL = new Set<JobEvent['type']>(['completed', 'failed']);
+const FINAL = new Set<JobEvent['type']>(['completed', 'failed', 'cancelled']);
 
 /**
  * Streams a job's events as SSE: first a `snapshot`, then each event of this job as it happens,
@@ -20,18 +20,25 @@ export class StreamJobEventsUseCase {
   ) {}
 
   /** Checks ownership (throws NotFound before the stream opens); returns the function that streams. */
-  async prepare(tenantId: string, jobId: string): Promise<(stream: SseStream) => Promise<void>> {
+  async prepare(
+    tenantId: string,
+    jobId: string,
+    afterSeq?: number,
+  ): Promise<(stream: SseStream) => Promise<void>> {
     await this.getJob.execute(tenantId, jobId);
     return async (stream) => {
       const unsubscribe = this.queue.subscribe((event) => {
         if (event.jobId !== jobId) return;
-        stream.send(event.type, event);
+        const seq = event.type === 'progress' ? progressSeq(event.progress) : undefined;
+        // A resumed client saw every progress event up to its Last-Event-ID: none is sent twice.
+        if (seq !== undefined && afterSeq !== undefined && seq <= afterSeq) return;
+        stream.send(event.type, event, seq);
         if (FINAL.has(event.type)) void this.finish(stream, tenantId, jobId);
       });
       stream.onClose(unsubscribe);
       const job = await this.getJob.execute(tenantId, jobId);
       stream.send('snapshot', toJobView(job));
-      if (job.state === 'completed' || job.state === 'failed') stream.close();
+      if (job.state === 'completed' || job.state === 'failed' || job.state === 'cancelled') stream.close();
     };
   }
 
@@ -42,4 +49,11 @@ export class StreamJobEventsUseCase {
       stream.close();
     }
   }
+}
+
+/** The `seq` of a progress object (the ingestion processor numbers its reports), if any. */
+function progressSeq(progress: unknown): number | undefined {
+  if (typeof progress !== 'object' || progress === null) return undefined;
+  const seq = (progress as { seq?: unknown }).seq;
+  return typeof seq === 'number' && Number.isInteger(seq) ? seq : undefined;
 }
