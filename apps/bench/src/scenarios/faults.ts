@@ -6,6 +6,10 @@
  *   3. a worker is SIGKILLed (and a new one started, as a supervisor would): jobs lost, time until
  *      every job in flight at the kill is answered (its jobs wait for BullMQ's stalled check). It
  *      comes last so that this wait is not confounded with the Redis outage.
+ * Then, on the same stack once the timeline's jobs are done, Redis is SIGKILLed (a crash) and
+ * restarted, once with `appendfsync everysec` (shipped) and once with `always`
+ * (faults-redis-crash.ts): acknowledged jobs lost and duplicated, the API's 503s while it is gone,
+ * time to recover, and each policy's write throughput side by side.
  * It runs on its OWN redis-server (a free port, append-only file in a temporary directory, so the
  * data survives the restart): the shared Redis on 6379 is never stopped.
  */
@@ -18,6 +22,7 @@ import { ApiClient, runClosedLoop, runOpenLoop } from '../system/api-client';
 import { sampleQueueDepth } from '../system/depth-sampler';
 import { sleep } from '../system/processes';
 import { startPrivateRedis } from '../system/redis-server';
+import { fsyncThroughputPairs, redisCrashPhase, type RedisCrashPlan } from './faults-redis-crash';
 import { writeDetails, writePlot } from '../system/report-files';
 import { startServerStack } from '../system/server-stack';
 import { throughputBound, type RequestSample } from '../system/stage-stats';
@@ -71,6 +76,24 @@ function timeline(quick: boolean): Timeline {
       };
 }
 
+function redisCrashPlan(quick: boolean): RedisCrashPlan {
+  return quick
+    ? {
+        ratePerSecond: 15,
+        beforeKillMs: 3_000,
+        downMs: 3_000,
+        afterRestartMs: 4_000,
+        watchMs: 40_000,
+      }
+    : {
+        ratePerSecond: 15,
+        beforeKillMs: 10_000,
+        downMs: 10_000,
+        afterRestartMs: 10_000,
+        watchMs: 90_000,
+      };
+}
+
 /** When a sample got its answer (or was last seen finished), on the run's clock in ms. */
 interface Outcome {
   readonly sample: RequestSample;
@@ -84,7 +107,7 @@ interface Outcome {
 const scenario: Scenario = {
   name: 'faults',
   description:
-    'under load: SIGKILL a worker, 30% model faults, Redis stopped and restarted (own redis-server with an append-only file)',
+    'under load: SIGKILL a worker, 30% model faults, Redis stopped and restarted, Redis SIGKILLed with appendfsync everysec and always (own redis-server with an append-only file)',
   async run(context) {
     const plan = timeline(context.quick);
     const redis = await startPrivateRedis({ appendOnly: true });
@@ -358,6 +381,42 @@ const scenario: Scenario = {
           `${killUnfinished} jobs in flight at the kill were still unfinished ${round((marks.end - kill) / 1000, 1)} s after it (BullMQ re-queues a dead worker's jobs only after its lock expires and a stalled check runs: ${QUEUE_LOCK_DURATION_MS / 1000} s + up to ${QUEUE_STALLED_INTERVAL_MS / 1000} s here)`,
         );
       }
+
+      // Redis crashes (SIGKILL), once per fsync policy, on the same stack and the same Redis.
+      for (const policy of ['everysec', 'always'] as const) {
+        const crash = await redisCrashPhase({
+          stack: running,
+          api,
+          redis,
+          policy,
+          plan: redisCrashPlan(context.quick),
+          log: context.log,
+        });
+        for (const [key, value] of Object.entries(crash)) metrics[`redis_kill_${policy}_${key}`] = value;
+      }
+      const fsync = await fsyncThroughputPairs(redis, context.quick ? 6 : 10, context.quick ? 1_500 : 3_000);
+      metrics.redis_fsync_everysec_enqueues_per_s = Math.round(quantile(fsync.everysec, 0.5));
+      metrics.redis_fsync_always_enqueues_per_s = Math.round(quantile(fsync.always, 0.5));
+      metrics.redis_fsync_always_throughput_ratio = round(quantile(fsync.ratios, 0.5), 3);
+      context.log(
+        `appendfsync always / everysec, BullMQ enqueues/s in ${fsync.ratios.length} back-to-back pairs: ${fsync.ratios.map((ratio) => round(ratio, 2)).join(' ')}`,
+      );
+      context.table(
+        'Redis SIGKILLed and restarted on its AOF, per appendfsync policy (no restart of the API or workers)',
+        (['everysec', 'always'] as const).map((policy) => {
+          const of = (key: string): number | string => metrics[`redis_kill_${policy}_${key}`] ?? '—';
+          return {
+            appendfsync: policy === 'everysec' ? 'everysec (shipped)' : 'always',
+            'acknowledged (before kill)': `${of('acknowledged')} (${of('acknowledged_before_kill')})`,
+            lost: of('lost'),
+            duplicated: of('duplicated'),
+            '5xx (not 503)': of('5xx'),
+            'outage: 503 / Retry-After / max ms': `${of('outage_503_ratio')} / ${of('outage_retry_after_ratio')} / ${of('outage_response_max_ms')}`,
+            'recovery s': of('recovery_s'),
+            'enqueues/s (median of pairs)': metrics[`redis_fsync_${policy}_enqueues_per_s`] ?? '—',
+          };
+        }),
+      );
 
       // Answers and failures per second over the run, with the queue depth and the events marked.
       const bucket = (times: number[]): Array<[number, number]> => {

@@ -14,13 +14,26 @@ export interface PrivateRedis {
   readonly appendOnly: boolean;
   /** Stops redis-server (SIGTERM: a clean shutdown that flushes the append-only file). */
   stop(): Promise<void>;
+  /** SIGKILLs redis-server (a crash: nothing flushed beyond what its appendfsync policy wrote). */
+  kill(): Promise<void>;
+  /**
+   * Sets `appendfsync` on the running server (CONFIG SET) and for every later start, so a restart
+   * after a crash runs with the same policy.
+   */
+  setAppendFsync(policy: AppendFsync): Promise<void>;
   /** Starts it again on the same port and directory. */
   start(): Promise<void>;
   /** Stops it and deletes its directory. */
   close(): Promise<void>;
 }
 
-export async function startPrivateRedis(options: { appendOnly: boolean }): Promise<PrivateRedis> {
+/** Redis's AOF fsync policies: `everysec` is its default (and what infra/docker-compose.yml ships). */
+export type AppendFsync = 'always' | 'everysec' | 'no';
+
+export async function startPrivateRedis(options: {
+  appendOnly: boolean;
+  appendFsync?: AppendFsync;
+}): Promise<PrivateRedis> {
   const port = await freePort();
   const directory = mkdtempSync(join(tmpdir(), 'ai-scale-bench-redis-'));
   const args = [
@@ -37,7 +50,7 @@ export async function startPrivateRedis(options: { appendOnly: boolean }): Promi
     '--appendonly',
     options.appendOnly ? 'yes' : 'no',
     '--appendfsync',
-    'everysec',
+    options.appendFsync ?? 'everysec',
     // BullMQ requires keys never to be evicted.
     '--maxmemory-policy',
     'noeviction',
@@ -73,6 +86,18 @@ export async function startPrivateRedis(options: { appendOnly: boolean }): Promi
     start,
     stop: async () => {
       if (handle) await stopChild(handle, 'SIGTERM', 5_000);
+    },
+    kill: async () => {
+      if (handle) await stopChild(handle, 'SIGKILL', 5_000);
+    },
+    setAppendFsync: async (policy) => {
+      const client = new Redis(url, { maxRetriesPerRequest: 1 });
+      try {
+        await client.config('SET', 'appendfsync', policy);
+      } finally {
+        client.disconnect();
+      }
+      args[args.indexOf('--appendfsync') + 1] = policy;
     },
     close: async () => {
       if (handle) await stopChild(handle, 'SIGTERM', 5_000);
