@@ -11,3 +11,4 @@ export { InvalidLlmRequestError } from './invalid-llm-request.error';
 export { BudgetStoreUnavailableError } from './budget-store-unavailable.error';
 export { UnknownModelPriceError } from './unknown-model-price.error';
 export { TenantRateLimitedError } from './tenant-rate-limited.error';
+export { StructuredOutputInvalidError } from './structured-output-invalid.error';

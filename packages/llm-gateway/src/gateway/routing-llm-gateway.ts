@@ -1,6 +1,7 @@
 import { context as otelContext, SpanKind, trace, type Span } from '@opentelemetry/api';
 import { ATTR, SPAN } from '@ai-scale/telemetry';
 import { InvalidLlmRequestError } from '../errors/invalid-llm-request.error';
+import { StructuredOutputInvalidError } from '../errors/structured-output-invalid.error';
 import { PriceTable } from '../pricing/price-table';
 import type {
   AttemptRecord,
@@ -26,6 +27,7 @@ import { RequestPreparer } from './request-preparer';
 import { ResponseCacheStep } from './response-cache-step';
 import { RoutePlanner } from './route-planner';
 import { StreamingCall } from './streaming-call';
+import { repairMessages, StructuredOutputValidator } from './structured-output';
 import { TenantTokenLimit } from './tenant-token-limit';
 import { TierRouter } from './tier-router';
 import { UsageRecorder } from './usage-recorder';
@@ -60,6 +62,7 @@ export class RoutingLlmGateway implements LlmGateway {
   private readonly deadlineMs: number;
   private readonly counter: TokenCounter;
   private readonly tenantTokens: TenantTokenLimit;
+  private readonly structured = new StructuredOutputValidator();
 
   constructor(options: RoutingLlmGatewayOptions) {
     const now = options.now ?? Date.now;
@@ -151,7 +154,52 @@ export class RoutingLlmGateway implements LlmGateway {
     return states;
   }
 
+  /**
+   * With a `json` / `json_schema` response format the answer is validated; one that does not parse or
+   * match is sent back once with a repair turn (a second call, admitted against the budgets and
+   * recorded in the ledger under `<requestId>:repair`). The result reports both calls' tokens and
+   * cost and `repairs: 1`; still invalid → `StructuredOutputInvalidError`. Tool calls are not
+   * checked (they are the answer), nor are streams (the caller holds the text as it arrives).
+   */
   async chat(request: GatewayChatRequest): Promise<GatewayChatResult> {
+    this.structured.prepare(request.responseFormat);
+    const first = await this.chatOnce(request);
+    const verdict =
+      first.toolCalls.length === 0 ? this.structured.check(request.responseFormat, first.content) : undefined;
+    if (verdict === undefined || verdict.ok) return first;
+    const repaired = await this.chatOnce(
+      {
+        ...request,
+        requestId: `${request.requestId}:repair`,
+        messages: repairMessages(request.messages, first.content, verdict.problem),
+        noCache: true,
+      },
+      false,
+    );
+    const after = this.structured.check(request.responseFormat, repaired.content);
+    if (after !== undefined && !after.ok) {
+      throw new StructuredOutputInvalidError({
+        message: `the model's answer did not match the response format after one repair: ${after.problem}`,
+        problem: after.problem,
+      });
+    }
+    return {
+      ...repaired,
+      requestId: request.requestId,
+      usage: {
+        promptTokens: first.usage.promptTokens + repaired.usage.promptTokens,
+        completionTokens: first.usage.completionTokens + repaired.usage.completionTokens,
+        cachedTokens: first.usage.cachedTokens + repaired.usage.cachedTokens,
+      },
+      costUsd: first.costUsd + repaired.costUsd,
+      attempts: [...first.attempts, ...repaired.attempts],
+      fallbacks: first.fallbacks + repaired.fallbacks,
+      repairs: 1,
+    };
+  }
+
+  /** One call through the whole pipeline; `cacheable` false keeps an answer about to be repaired out of the cache. */
+  private async chatOnce(request: GatewayChatRequest, cacheable = true): Promise<GatewayChatResult> {
     const started = performance.now();
     validateRequest(request, (id) => this.models.has(id));
     const span = this.startSpan(request, false);
@@ -202,7 +250,12 @@ export class RoutingLlmGateway implements LlmGateway {
         savedTokens: 0,
         savedCostUsd: 0,
       });
-      if (cacheRequest) await this.cache.store(cacheRequest, { ...value, model: prepared.model.id }, costUsd);
+      const storable =
+        cacheable &&
+        (value.toolCalls.length > 0 ||
+          this.structured.check(request.responseFormat, value.content)?.ok !== false);
+      if (cacheRequest && storable)
+        await this.cache.store(cacheRequest, { ...value, model: prepared.model.id }, costUsd);
       this.spans.finish(span, started, {
         model: prepared.model.id,
         provider: result.provider,

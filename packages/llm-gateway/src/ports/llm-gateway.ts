@@ -74,6 +74,8 @@ export interface GatewayChatResult extends ChatResult {
   readonly downgraded: boolean;
   /** Turns and passages dropped to fit the context window. */
   readonly trimmed: { readonly messages: number; readonly passages: number };
+  /** 1 when a structured answer (`responseFormat` json / json_schema) was invalid and repaired once. */
+  readonly repairs?: number;
 }
 
 export type GatewayStreamEvent =

@@ -70,7 +70,10 @@ const errorBody = (kind: FaultKind): unknown => ({
  * can be tested without the network.
  */
 export async function startFakeAnthropicServer(
-  options: FakeServerOptions = {},
+  options: FakeServerOptions & {
+    /** The answer's text for a request (default: a sentence naming the model and the question). */
+    readonly respond?: (body: AnthropicWireRequest) => string | undefined;
+  } = {},
 ): Promise<FakeAnthropicServer> {
   const state = new FakeServerState(options);
   let last: AnthropicWireRequest | undefined;
@@ -123,7 +126,7 @@ export async function startFakeAnthropicServer(
           ? choice.name
           : body.tools[0]?.name
         : undefined;
-    const answer = `Claude fake (${model}) answers "${lastUser(body)}".`;
+    const answer = options.respond?.(body) ?? `Claude fake (${model}) answers "${lastUser(body)}".`;
     const toolInput = { input: lastUser(body) };
     const outputTokens = approximateTokens(toolName ? JSON.stringify(toolInput) : answer);
     const id = `msg_${++counter}`;
