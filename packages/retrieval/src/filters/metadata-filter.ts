@@ -40,6 +40,12 @@ const filterSchema: z.ZodType<MetadataFilter> = z.lazy(() =>
  * store ever has to quote a field name taken from a user; values are free and always escaped.
  */
 export function parseMetadataFilter(input: unknown): MetadataFilter {
+  // Before the schema, which recurses once per level: a filter nested thousands deep would overflow
+  // the stack there (a RangeError, not a refusal). A valid filter is at most an object and an array
+  // per `and`/`or` level, plus its leaf and an `in` list.
+  if (nestingExceeds(input, 2 * MAX_DEPTH + 2)) {
+    throw new InvalidFilterError({ message: `metadata filter nests deeper than ${MAX_DEPTH} levels` });
+  }
   const parsed = filterSchema.safeParse(input);
   if (!parsed.success) {
     throw new InvalidFilterError({
@@ -51,6 +57,18 @@ export function parseMetadataFilter(input: unknown): MetadataFilter {
     throw new InvalidFilterError({ message: `metadata filter nests deeper than ${MAX_DEPTH} levels` });
   }
   return parsed.data;
+}
+
+/** Whether objects and arrays nest deeper than `limit` in `input` (iterative: any depth is safe). */
+function nestingExceeds(input: unknown, limit: number): boolean {
+  const pending: [unknown, number][] = [[input, 0]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [value, level] = next;
+    if (value === null || typeof value !== 'object') continue;
+    if (level + 1 > limit) return true;
+    for (const inner of Object.values(value)) pending.push([inner, level + 1]);
+  }
+  return false;
 }
 
 function depth(filter: MetadataFilter): number {
