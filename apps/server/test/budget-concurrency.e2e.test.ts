@@ -118,6 +118,93 @@ describeWithRedisAndPostgres('budgets hold across two API processes under 200 co
     120_000,
   );
 
+  it('holds an API key’s own monthly budget across both processes while another key of the tenant still works', async () => {
+    const [first, second] = fleet.apis;
+    const covered = 5;
+    const keyBudgetUsd = WORST_CASE_USD * covered;
+    const created = await first!.request('POST', '/v1/admin/tenants', {
+      token: ADMIN_TOKEN,
+      body: { name: 'key-budget' },
+    });
+    const { apiKey: freeKey, tenantId } = created.body as { apiKey: string; tenantId: string };
+    const rotated = await second!.request('POST', `/v1/admin/tenants/${tenantId}/keys`, {
+      token: ADMIN_TOKEN,
+      body: { monthlyBudgetUsd: keyBudgetUsd },
+    });
+    expect(rotated.status).toBe(201);
+    expect(rotated.body.monthlyBudgetUsd).toBe(keyBudgetUsd);
+    const { apiKey: limitedKey, keyId } = rotated.body as { apiKey: string; keyId: string };
+    for (const api of fleet.apis) {
+      expect((await api.request('GET', '/v1/openai/models', { token: limitedKey })).status).toBe(200);
+    }
+    const ask = (token: string, index: number, path: 'openai' | 'chat') =>
+      (index % 2 === 0 ? first! : second!).request(
+        'POST',
+        path === 'openai' ? '/v1/openai/chat/completions' : '/v1/chat',
+        {
+          token,
+          body:
+            path === 'openai'
+              ? {
+                  model: 'gpt-4.1-mini',
+                  messages: [{ role: 'user', content: `Key budget question ${index}?` }],
+                  max_tokens: MAX_TOKENS,
+                }
+              : // Streamed: this fleet has no worker to answer queued (sync/async) chats.
+                { message: `Key budget chat question ${index}?`, mode: 'stream' },
+        },
+      );
+    const responses = await Promise.all(
+      Array.from({ length: 100 }, (_, index) => ask(limitedKey, index, 'openai')),
+    );
+    const statuses = responses.map((response) => response.status);
+    const admitted = statuses.filter((status) => status === 200).length;
+    expect(statuses.filter((status) => status !== 200 && status !== 402)).toEqual([]);
+    expect(admitted).toBeGreaterThanOrEqual(covered);
+    expect(admitted).toBeLessThan(100);
+    // Only the limited key has been used so far: the tenant's spend is that key's.
+    const { rows } = await sql.query<{ spent: number | null }>(
+      'SELECT SUM(cost_usd) AS spent FROM usage_records WHERE tenant_id = $1',
+      [tenantId],
+    );
+    expect(Number(rows[0]!.spent ?? 0)).toBeLessThanOrEqual(keyBudgetUsd);
+    expect(responses.find((response) => response.status === 402)?.body.error.code).toBe('insufficient_quota');
+    // The server's own chat path refuses the key too, before any model call (an SSE error event).
+    const callsBeforeChat = upstream.stats.chatCompletions;
+    const refusedChat = await ask(limitedKey, 1, 'chat');
+    expect(refusedChat.text).toContain('BUDGET_EXCEEDED');
+    expect(refusedChat.text).not.toContain('event: done');
+    expect(upstream.stats.chatCompletions).toBe(callsBeforeChat);
+    // The tenant's other key has no budget of its own: it keeps working on both paths.
+    expect((await ask(freeKey, 0, 'openai')).status).toBe(200);
+    const freeChat = await ask(freeKey, 1, 'chat');
+    expect(freeChat.text).toContain('event: done');
+    expect(freeChat.text).not.toContain('BUDGET_EXCEEDED');
+
+    const described = await first!.request('GET', `/v1/admin/tenants/${tenantId}`, { token: ADMIN_TOKEN });
+    const keys = described.body.keys as { id: string; monthlyBudgetUsd: number | null }[];
+    expect(keys.find((key) => key.id === keyId)?.monthlyBudgetUsd).toBe(keyBudgetUsd);
+    // Raising the key's budget (PATCH on the process that served it) lets it spend again there.
+    const patched = await first!.request('PATCH', `/v1/admin/tenants/${tenantId}/keys/${keyId}`, {
+      token: ADMIN_TOKEN,
+      body: { monthlyBudgetUsd: keyBudgetUsd * 100 },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body.monthlyBudgetUsd).toBe(keyBudgetUsd * 100);
+    expect((await ask(limitedKey, 0, 'openai')).status).toBe(200);
+    const missing = await first!.request(
+      'PATCH',
+      `/v1/admin/tenants/${tenantId}/keys/00000000-0000-4000-8000-000000000000`,
+      { token: ADMIN_TOKEN, body: { monthlyBudgetUsd: 1 } },
+    );
+    expect(missing.status).toBe(404);
+    const invalid = await first!.request('PATCH', `/v1/admin/tenants/${tenantId}/keys/${keyId}`, {
+      token: ADMIN_TOKEN,
+      body: { monthlyBudgetUsd: -1 },
+    });
+    expect(invalid.status).toBe(400);
+  }, 120_000);
+
   it('holds a tenant’s LLM tokens per minute (admin API) across both processes: 429 with Retry-After', async () => {
     const [first, second] = fleet.apis;
     const created = await first!.request('POST', '/v1/admin/tenants', {

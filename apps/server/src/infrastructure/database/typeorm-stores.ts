@@ -14,6 +14,7 @@ import {
   type NewDocument,
 } from '../../modules/documents/document.store';
 import {
+  type ApiKeyLimits,
   type ApiKeyRecord,
   type AuthenticatedTenant,
   type TenantLimits,
@@ -36,6 +37,7 @@ const toKey = (key: ApiKey): ApiKeyRecord => ({
   prefix: key.prefix,
   createdAt: key.createdAt,
   revokedAt: key.revokedAt,
+  monthlyBudgetUsd: key.monthlyBudgetUsd,
 });
 
 /** Tenants and hashed API keys in the `tenants` / `api_keys` tables of @ai-scale/persistence. */
@@ -61,6 +63,7 @@ export class TypeormTenantStore implements TenantStore {
         prefix: generated.prefix,
         keyHash: generated.hash,
         name: null,
+        monthlyBudgetUsd: null,
         lastUsedAt: null,
         revokedAt: null,
       });
@@ -90,7 +93,7 @@ export class TypeormTenantStore implements TenantStore {
     return toTenant(await repository.save(tenant));
   }
 
-  async createKey(tenantId: string) {
+  async createKey(tenantId: string, limits: Partial<ApiKeyLimits> = {}) {
     const generated = generateApiKey();
     const repository = this.dataSource.getRepository(ApiKey);
     const key = repository.create({
@@ -99,11 +102,21 @@ export class TypeormTenantStore implements TenantStore {
       prefix: generated.prefix,
       keyHash: generated.hash,
       name: null,
+      monthlyBudgetUsd: limits.monthlyBudgetUsd ?? null,
       lastUsedAt: null,
       revokedAt: null,
     });
     await repository.save(key);
     return { apiKey: generated.plaintext, key: toKey(key) };
+  }
+
+  async updateKey(tenantId: string, keyId: string, limits: Partial<ApiKeyLimits>) {
+    if (!isUuid(tenantId) || !isUuid(keyId)) return undefined;
+    const repository = this.dataSource.getRepository(ApiKey);
+    const key = await repository.findOneBy({ id: keyId, tenantId });
+    if (!key) return undefined;
+    if (limits.monthlyBudgetUsd !== undefined) key.monthlyBudgetUsd = limits.monthlyBudgetUsd;
+    return toKey(await repository.save(key));
   }
 
   async listKeys(tenantId: string) {
@@ -127,7 +140,7 @@ export class TypeormTenantStore implements TenantStore {
     if (!key) return undefined;
     const tenant = await this.dataSource.getRepository(Tenant).findOneBy({ id: key.tenantId });
     if (!tenant || tenant.status !== 'active') return undefined;
-    return { ...toTenant(tenant), apiKeyId: key.id };
+    return { ...toTenant(tenant), apiKeyId: key.id, apiKeyMonthlyBudgetUsd: key.monthlyBudgetUsd };
   }
 
   async ping() {

@@ -14,6 +14,7 @@ import { CurrentTenant } from '../../common/auth/current-tenant.decorator';
 import { openSse } from '../../common/sse/sse';
 import { openApiSchema } from '../../common/validation/openapi';
 import { ZodValidationPipe } from '../../common/validation/zod-validation.pipe';
+import { apiKeyBudgets } from '../tenants/api-key-budget';
 import { type AuthenticatedTenant } from '../tenants/tenant.store';
 import { type AnswerQuestionInput, type ChatRequest, chatRequestSchema } from './chat.types';
 import { StartChatUseCase } from './usecases/start-chat.usecase';
@@ -63,6 +64,7 @@ export class ChatController {
       messages: body.messages ?? [{ role: 'user', content: body.message ?? '' }],
       ...(body.model ? { model: body.model } : {}),
       ...(body.tier ? { tier: body.tier } : {}),
+      budgets: apiKeyBudgets(tenant),
     };
     if (body.mode === 'stream') {
       const run = await this.streamAnswer.prepare(input);

@@ -1,3 +1,4 @@
+import { type RequestBudget } from '@ai-scale/llm-gateway';
 import { z } from 'zod';
 
 export const chatMessageSchema = z.strictObject({
@@ -32,6 +33,8 @@ export interface AnswerQuestionInput {
   readonly messages: ReadonlyArray<{ role: 'user' | 'assistant'; content: string }>;
   readonly model?: string;
   readonly tier?: 'small' | 'large';
+  /** Budgets besides the tenant's that the model call is reserved against (the API key's). */
+  readonly budgets?: ReadonlyArray<RequestBudget>;
 }
 
 /** What every chat mode returns (sync body, async job result, the stream's final `done` event). */

@@ -18,6 +18,7 @@ import { toOpenAiError } from '../../common/http/openai-error-body';
 import { openSse } from '../../common/sse/sse';
 import { openApiSchema } from '../../common/validation/openapi';
 import { ZodValidationPipe } from '../../common/validation/zod-validation.pipe';
+import { apiKeyBudgets } from '../tenants/api-key-budget';
 import { type AuthenticatedTenant } from '../tenants/tenant.store';
 import {
   type AiScaleCompletionInfo,
@@ -112,7 +113,7 @@ export class OpenAiController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     if (!body.stream) {
-      const prepared = await this.completions.prepare(tenant.id, body);
+      const prepared = await this.completions.prepare(tenant.id, body, undefined, apiKeyBudgets(tenant));
       const outcome = await this.completions.complete(prepared);
       return {
         id: `chatcmpl-${outcome.requestId}`,
@@ -140,7 +141,7 @@ export class OpenAiController {
 
     // Errors found before the stream opens (model, budget, validation) keep their HTTP status.
     const abort = new AbortController();
-    const prepared = await this.completions.prepare(tenant.id, body, abort.signal);
+    const prepared = await this.completions.prepare(tenant.id, body, abort.signal, apiKeyBudgets(tenant));
     const stream = openSse(request, reply);
     stream.onClose(() => abort.abort());
     const id = `chatcmpl-${prepared.requestId}`;

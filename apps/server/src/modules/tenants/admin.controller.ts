@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseGuards 
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ADMIN_ERRORS, ApiErrorResponses, ApiJsonResponse } from '../../common/http/openapi-responses';
 import {
+  apiKeyResponse,
   createdTenantResponse,
   limitsResponse,
   revokedKeyResponse,
@@ -23,9 +24,14 @@ const limitsShape = {
 };
 const createTenantSchema = z.strictObject({ name: z.string().trim().min(1).max(200), ...limitsShape });
 const limitsSchema = z.strictObject(limitsShape);
+const keyBudgetSchema = z.number().min(0).nullable().optional();
 const rotateSchema = z
-  .strictObject({ revokeExisting: z.boolean().default(false) })
+  .strictObject({ revokeExisting: z.boolean().default(false), monthlyBudgetUsd: keyBudgetSchema })
   .default({ revokeExisting: false });
+const keyLimitsSchema = z.strictObject({ monthlyBudgetUsd: keyBudgetSchema });
+/** Only the limits the body names (exactOptionalPropertyTypes: no `undefined` values). */
+const keyLimits = (body: { monthlyBudgetUsd?: number | null | undefined }) =>
+  body.monthlyBudgetUsd !== undefined ? { monthlyBudgetUsd: body.monthlyBudgetUsd } : {};
 const idSchema = z.string().min(1).max(100);
 
 @ApiTags('admin')
@@ -75,7 +81,8 @@ export class AdminController {
   @Post(':tenantId/keys')
   @HttpCode(201)
   @ApiOperation({
-    summary: 'Rotate: issue a new key (shown once); `revokeExisting` revokes the others at once.',
+    summary:
+      'Rotate: issue a new key (shown once); `revokeExisting` revokes the others at once; `monthlyBudgetUsd` gives the new key its own monthly LLM budget.',
   })
   @ApiBody({ schema: openApiSchema(rotateSchema), required: false })
   @ApiJsonResponse(201, 'The new key (shown only here)', rotatedKeyResponse)
@@ -84,7 +91,23 @@ export class AdminController {
     @Param('tenantId', new ZodValidationPipe(idSchema, 'param')) tenantId: string,
     @Body(new ZodValidationPipe(rotateSchema, 'query')) body: z.output<typeof rotateSchema>,
   ) {
-    return this.keys.rotate(tenantId, body.revokeExisting);
+    return this.keys.rotate(tenantId, body.revokeExisting, keyLimits(body));
+  }
+
+  @Patch(':tenantId/keys/:keyId')
+  @ApiOperation({
+    summary:
+      "Set a key's own monthly LLM budget (USD), reserved against beside the tenant's; null removes it.",
+  })
+  @ApiBody({ schema: openApiSchema(keyLimitsSchema) })
+  @ApiJsonResponse(200, 'The key with its new budget', apiKeyResponse)
+  @ApiErrorResponses(404)
+  updateKey(
+    @Param('tenantId', new ZodValidationPipe(idSchema, 'param')) tenantId: string,
+    @Param('keyId', new ZodValidationPipe(idSchema, 'param')) keyId: string,
+    @Body(new ZodValidationPipe(keyLimitsSchema)) body: z.output<typeof keyLimitsSchema>,
+  ) {
+    return this.keys.update(tenantId, keyId, keyLimits(body));
   }
 
   @Delete(':tenantId/keys/:keyId')

@@ -21,11 +21,19 @@ export interface ApiKeyRecord {
   readonly prefix: string;
   readonly createdAt: Date;
   readonly revokedAt: Date | null;
+  /** This key's own monthly LLM budget in USD, reserved against beside the tenant's; `null`: none. */
+  readonly monthlyBudgetUsd: number | null;
+}
+
+export interface ApiKeyLimits {
+  readonly monthlyBudgetUsd: number | null;
 }
 
 /** The tenant an API key authenticates, as the request pipeline sees it. */
 export interface AuthenticatedTenant extends TenantRecord {
   readonly apiKeyId: string;
+  /** The key's own monthly budget (see `ApiKeyRecord.monthlyBudgetUsd`). */
+  readonly apiKeyMonthlyBudgetUsd: number | null;
 }
 
 /**
@@ -41,7 +49,13 @@ export interface TenantStore {
   listTenants(): Promise<TenantRecord[]>;
   updateLimits(id: string, limits: Partial<TenantLimits>): Promise<TenantRecord | undefined>;
   /** A new key for the tenant; the existing keys stay valid until revoked. */
-  createKey(tenantId: string): Promise<{ apiKey: string; key: ApiKeyRecord }>;
+  createKey(tenantId: string, limits?: Partial<ApiKeyLimits>): Promise<{ apiKey: string; key: ApiKeyRecord }>;
+  /** Sets a key's limits; undefined when the key does not exist or belongs to another tenant. */
+  updateKey(
+    tenantId: string,
+    keyId: string,
+    limits: Partial<ApiKeyLimits>,
+  ): Promise<ApiKeyRecord | undefined>;
   listKeys(tenantId: string): Promise<ApiKeyRecord[]>;
   /** Returns false when the key does not exist or belongs to another tenant. */
   revokeKey(tenantId: string, keyId: string): Promise<boolean>;

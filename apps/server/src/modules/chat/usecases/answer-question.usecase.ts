@@ -64,6 +64,7 @@ export class AnswerQuestionUseCase {
       requestId: randomUUID(),
       model: input.model,
       tier: input.tier,
+      ...(input.budgets ? { budgets: input.budgets } : {}),
       messages: prepared.messages,
       context: prepared.context,
       temperature: 0,

@@ -47,6 +47,7 @@ export class StreamAnswerUseCase {
         requestId: randomUUID(),
         model: input.model,
         tier: input.tier,
+        ...(input.budgets ? { budgets: input.budgets } : {}),
         messages: prepared.messages,
         context: prepared.context,
         temperature: 0,

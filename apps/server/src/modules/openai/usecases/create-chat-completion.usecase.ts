@@ -6,6 +6,7 @@ import {
   type ContextPassage,
   type FinishReason,
   type GatewayChatRequest,
+  type RequestBudget,
   type LlmGateway,
   type TokenUsage,
   type ToolCall,
@@ -94,6 +95,7 @@ export class CreateChatCompletionUseCase {
     tenantId: string,
     body: ChatCompletionRequest,
     signal?: AbortSignal,
+    budgets: readonly RequestBudget[] = [],
   ): Promise<PreparedCompletion> {
     if (body.model !== AUTO_MODEL && !this.models.includes(body.model)) {
       throw new ModelNotFoundError(body.model, this.availableModels());
@@ -170,6 +172,7 @@ export class CreateChatCompletionUseCase {
       ...(stop ? { stop } : {}),
       ...(context.length > 0 ? { context } : {}),
       promptVersion: PROMPT_VERSION,
+      ...(budgets.length > 0 ? { budgets } : {}),
       // The server's answer cache is consulted here, with the tenant's document generations.
       noCache: true,
       ...(signal ? { signal } : {}),

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { TenantAuthenticator } from '../../../common/auth/tenant-authenticator';
 import { NotFoundError } from '../../../common/errors';
-import { InjectTenantStore, type TenantStore } from '../tenant.store';
+import { type ApiKeyLimits, InjectTenantStore, type TenantStore } from '../tenant.store';
 
 /** Key rotation (issue a new key, optionally revoking the old ones at once) and revocation. */
 @Injectable()
@@ -11,15 +11,29 @@ export class ManageKeysUseCase {
     private readonly authenticator: TenantAuthenticator,
   ) {}
 
-  async rotate(tenantId: string, revokeExisting: boolean) {
+  async rotate(tenantId: string, revokeExisting: boolean, limits: Partial<ApiKeyLimits> = {}) {
     if (!(await this.store.getTenant(tenantId))) throw new NotFoundError('tenant', tenantId);
     const existing = await this.store.listKeys(tenantId);
-    const { apiKey, key } = await this.store.createKey(tenantId);
+    const { apiKey, key } = await this.store.createKey(tenantId, limits);
     if (revokeExisting) {
       for (const old of existing) if (old.revokedAt === null) await this.store.revokeKey(tenantId, old.id);
       this.authenticator.invalidate();
     }
-    return { tenantId, keyId: key.id, apiKey, revoked: revokeExisting ? existing.map((old) => old.id) : [] };
+    return {
+      tenantId,
+      keyId: key.id,
+      apiKey,
+      monthlyBudgetUsd: key.monthlyBudgetUsd,
+      revoked: revokeExisting ? existing.map((old) => old.id) : [],
+    };
+  }
+
+  /** Sets a key's own limits; other processes see them within the authenticator's cache TTL. */
+  async update(tenantId: string, keyId: string, limits: Partial<ApiKeyLimits>) {
+    const key = await this.store.updateKey(tenantId, keyId, limits);
+    if (!key) throw new NotFoundError('API key', keyId);
+    this.authenticator.invalidate();
+    return key;
   }
 
   async revoke(tenantId: string, keyId: string) {
