@@ -65,7 +65,7 @@ describe('security controls (embedded configuration)', () => {
     it('does not take the admin token as a tenant API key, nor a key in another header or scheme', async () => {
       expect((await server.request('GET', '/v1/usage', { token: ADMIN_TOKEN })).status).toBe(401);
       const basic = Buffer.from(`x:${keyA}`).toString('base64');
-      for (const headers of [
+      for (const headers of <Record<string, string>[]>[
         { authorization: `Basic ${basic}` },
         { authorization: keyA },
         { 'x-api-key': keyA },
