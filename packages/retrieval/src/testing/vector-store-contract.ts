@@ -12,6 +12,8 @@ export interface ContractTestApi {
 export interface VectorStoreContractCapabilities {
   /** The store serves `keyword` queries (declared false ⇒ the suite expects `UNSUPPORTED_SEARCH_MODE`). */
   readonly keyword: boolean;
+  /** Keyword queries honour weighted `terms` and count repeated query words (`capabilities.weightedTerms`). */
+  readonly weightedTerms?: boolean;
 }
 
 /** Dimensions of the suite's vectors: factories must create stores of this size. */
@@ -343,6 +345,28 @@ export function vectorStoreContract(
         expect(await store.search(tenantA, { mode: 'keyword', text: 'zzzunknownword', topK: 10 })).toEqual(
           [],
         );
+      });
+
+      it(`declares weighted terms ${capabilities.weightedTerms ? 'and ranks by them' : 'unsupported'}`, async () => {
+        expect(store.capabilities.weightedTerms === true).toBe(capabilities.weightedTerms === true);
+        if (!capabilities.weightedTerms) return;
+        const order = async (query: {
+          text: string;
+          terms?: { term: string; weight: number }[];
+        }): Promise<string[]> =>
+          ids(await store.search(tenantA, { mode: 'keyword', topK: 10, ...query })).filter(
+            (id) => id === 'a-0' || id === 'a-1',
+          );
+        // A word repeated in the query weighs as many times (a-0 is about turbines, a-1 about boundaries).
+        expect(await order({ text: 'turbine turbine turbine boundary' })).toEqual(['a-0', 'a-1']);
+        expect(await order({ text: 'boundary boundary boundary turbine' })).toEqual(['a-1', 'a-0']);
+        // Analyzed terms (Porter stems) with weights replace the text.
+        const terms = (turbine: number, boundary: number) => [
+          { term: 'turbin', weight: turbine },
+          { term: 'boundari', weight: boundary },
+        ];
+        expect(await order({ text: 'ignored', terms: terms(5, 0.1) })).toEqual(['a-0', 'a-1']);
+        expect(await order({ text: 'ignored', terms: terms(0.1, 5) })).toEqual(['a-1', 'a-0']);
       });
     } else {
       it('declares keyword search unsupported with UNSUPPORTED_SEARCH_MODE', async () => {

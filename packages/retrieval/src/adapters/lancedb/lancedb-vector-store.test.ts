@@ -17,7 +17,7 @@ vectorStoreContract(
       metadataFields: CONTRACT_METADATA_FIELDS,
     });
   },
-  { keyword: true },
+  { keyword: true, weightedTerms: true },
   async () => {
     if (directory) rmSync(directory, { recursive: true, force: true });
   },

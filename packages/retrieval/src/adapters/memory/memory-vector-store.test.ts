@@ -7,5 +7,6 @@ vectorStoreContract(
   async () => new MemoryVectorStore({ dimensions: CONTRACT_DIMENSIONS }),
   {
     keyword: true,
+    weightedTerms: true,
   },
 );
