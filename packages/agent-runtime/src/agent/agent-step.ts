@@ -176,6 +176,9 @@ export async function runAgentStep(context: AgentStepContext): Promise<StepOutco
       temperature: definition.temperature ?? 0,
       seed: definition.seed,
       signal,
+      ...(Number.isFinite(limits.maxCostUsd)
+        ? { runBudget: { limitUsd: limits.maxCostUsd, spentUsd: run.usage.costUsd } }
+        : {}),
     });
   } catch (error) {
     if (isGatewayBudgetError(error)) {

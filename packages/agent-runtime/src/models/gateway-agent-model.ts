@@ -20,7 +20,9 @@ export interface GatewayAgentModelOptions {
 /**
  * A tool-calling model through the gateway: every turn goes through its validation, budget,
  * routing, retries, fallbacks and usage ledger (the ledger entry's `requestId` is
- * `${runId}:${step}:${id}`), and the turn's usage and cost count against the run's budget.
+ * `${runId}:${step}:${id}`), and the turn's usage and cost count against the run's budget: with
+ * `request.runBudget` the gateway reserves each turn's worst case against `run:<runId>` before any
+ * provider call (atomic across replicas with Redis reservations), so parallel turns never overshoot it.
  */
 export function gatewayAgentModel(gateway: ChatGateway, options: GatewayAgentModelOptions = {}): AgentModel {
   const id = options.id ?? options.model ?? (options.tier ? `tier:${options.tier}` : 'gateway');
@@ -38,6 +40,17 @@ export function gatewayAgentModel(gateway: ChatGateway, options: GatewayAgentMod
         ...(request.seed === undefined ? {} : { seed: request.seed }),
         ...(options.maxTokens ? { maxTokens: options.maxTokens } : {}),
         noCache: options.noCache ?? true,
+        ...(request.runBudget
+          ? {
+              budgets: [
+                {
+                  key: `run:${request.runId}`,
+                  limitUsd: request.runBudget.limitUsd,
+                  spentUsd: request.runBudget.spentUsd,
+                },
+              ],
+            }
+          : {}),
         signal: request.signal,
       });
       return turnFromResult(result);

@@ -36,6 +36,13 @@ export interface ModelTurnRequest {
   readonly seed: number | undefined;
   /** Aborted on the run's deadline. */
   readonly signal: AbortSignal;
+  /**
+   * The run's cost budget when it has one (`limits.maxCostUsd`): a model that can reserve cost
+   * (`gatewayAgentModel`) reserves each turn's worst case against it, so concurrent turns of one run
+   * (parallel branches, a step re-run by a second worker) cannot together spend past it. `spentUsd`
+   * is what the run's checkpoint says it spent, to seed the reservation counter.
+   */
+  readonly runBudget?: { readonly limitUsd: number; readonly spentUsd: number };
 }
 
 export interface ModelTurn {
