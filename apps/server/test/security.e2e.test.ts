@@ -1,3 +1,6 @@
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { REQUEST_LOG_REDACT_PATHS } from '../src/infrastructure/logging/logging.module';
 import { type ServerUnderTest, startServer } from './support/server-under-test';
 
 const ADMIN_TOKEN = 'admin-token-for-security-tests-0123456789';
@@ -177,5 +180,35 @@ describe('security controls (embedded configuration)', () => {
       visit(document.components?.schemas, 'components');
       expect(found.filter((where) => where.includes('body') || where.includes('parameters'))).toEqual([]);
     });
+  });
+});
+
+describe('request logs (the redaction the server configures for pino-http)', () => {
+  it('redacts every credential header pino-http logs and API keys in logged objects (cookie and x-api-key found by this review)', () => {
+    let written = '';
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        written += chunk.toString('utf8');
+        done();
+      },
+    });
+    const logger = pino({ redact: { paths: [...REQUEST_LOG_REDACT_PATHS], censor: '[redacted]' } }, sink);
+    const secrets = {
+      authorization: 'Bearer ais_secret-authorization',
+      cookie: 'session=secret-cookie',
+      'x-api-key': 'ais_secret-x-api-key',
+      'x-admin-token': 'secret-admin-token',
+      'proxy-authorization': 'Basic secret-proxy',
+    };
+    // The shape pino-http logs: `req.headers` as received, `res.headers` as sent.
+    logger.info(
+      { req: { method: 'GET', url: '/v1/usage', headers: { ...secrets, accept: '*/*' } } },
+      'request',
+    );
+    logger.info({ res: { statusCode: 200, headers: { 'set-cookie': 'sid=secret-set-cookie' } } }, 'response');
+    logger.info({ key: { apiKey: 'ais_secret-in-object', password: 'secret-password' } }, 'created');
+    expect(written).not.toMatch(/secret/);
+    expect(written).toContain('"accept":"*/*"');
+    expect(written.match(/\[redacted\]/g)?.length).toBe(8);
   });
 });

@@ -3,7 +3,20 @@ import { trace } from '@opentelemetry/api';
 import { LoggerModule } from 'nestjs-pino';
 import { type DestinationStream, destination as pinoDestination } from 'pino';
 import pinoPretty from 'pino-pretty';
+import { LOG_REDACT_PATHS } from '@ai-scale/telemetry';
 import { type AppConfig } from '../../config';
+
+/**
+ * What never reaches a log line: the credentials of `LOG_REDACT_PATHS` (Authorization, Cookie and
+ * X-Api-Key request headers as pino-http logs them; apiKey/password fields of logged objects) and
+ * the server's own: the admin token header, proxy credentials, cookies a response sets.
+ */
+export const REQUEST_LOG_REDACT_PATHS: readonly string[] = [
+  ...LOG_REDACT_PATHS,
+  'req.headers["x-admin-token"]',
+  'req.headers["proxy-authorization"]',
+  'res.headers["set-cookie"]',
+];
 
 /** The trace and span ids of the active span, so every log line joins its trace. */
 export function traceFields(): Record<string, string> {
@@ -54,7 +67,7 @@ export class LoggingModule {
             base: { service: config.OTEL_SERVICE_NAME, role: config.ROLE },
             mixin: traceFields,
             redact: {
-              paths: ['req.headers.authorization', 'req.headers["x-admin-token"]'],
+              paths: [...REQUEST_LOG_REDACT_PATHS],
               censor: '[redacted]',
             },
             autoLogging: { ignore: (request) => /^\/(health|metrics)/.test(request.url ?? '') },
