@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { type FastifyRequest } from 'fastify';
 import { type AppConfig, InjectConfig } from '../../config';
@@ -20,8 +20,11 @@ export class AdminGuard implements CanActivate {
   }
 }
 
+/**
+ * Constant-time string equality: both sides are hashed to 32 bytes first, so neither the position
+ * of the first difference nor the expected token's length shows in the time taken.
+ */
 export function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
+  const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
+  return timingSafeEqual(digest(a), digest(b)) && a === b;
 }
