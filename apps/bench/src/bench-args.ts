@@ -7,6 +7,7 @@ export const SCENARIOS = [
   'retrieval',
   'gateway',
   'budget',
+  'cost',
   'load',
   'faults',
   'shared-index',
