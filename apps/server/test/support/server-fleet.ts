@@ -1,13 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import {
-  type ChildHandle,
-  freePort,
-  spawnChild,
-  stopChild,
-  waitUntil,
-} from '@ai-scale/testkit';
+import { type ChildHandle, freePort, spawnChild, stopChild, waitUntil } from '@ai-scale/testkit';
 import { builtMain } from './api-and-worker';
 import { httpRequest, type RequestOptions, type TestResponse } from './server-under-test';
 
