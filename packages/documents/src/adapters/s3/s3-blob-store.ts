@@ -46,6 +46,10 @@ export interface S3BlobStoreOptions {
 
 const MIB = 2 ** 20;
 
+/** Backslashes and control characters: never part of a key the pipeline builds. */
+// eslint-disable-next-line no-control-regex
+const UNSAFE_KEY_CHARACTERS = /[\\\u0000-\u001f\u007f]/;
+
 /**
  * Blobs as objects of one S3 bucket (AWS S3, MinIO, R2, GCS interop), so API and worker replicas
  * on different machines share them without a shared disk. `put` is one PutObject (a multipart upload
@@ -127,8 +131,19 @@ export class S3BlobStore implements BlobStore {
     this.client.destroy();
   }
 
+  /**
+   * The object key: `keyPrefix` + key. A key that could leave the prefix once a proxy, a gateway or
+   * a sync tool normalizes paths (`.`/`..` segments, a leading `/`, backslashes, control characters)
+   * is refused, as the filesystem store refuses one that leaves its directory.
+   */
   private objectKey(key: string): string {
     if (key.length === 0) throw new TypeError('blob key must not be empty');
+    if (
+      key.startsWith('/') ||
+      UNSAFE_KEY_CHARACTERS.test(key) ||
+      key.split('/').some((part) => part === '.' || part === '..')
+    )
+      throw new TypeError(`blob key escapes the store: ${JSON.stringify(key)}`);
     return this.keyPrefix + key;
   }
 
