@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { describeWithRedisAndPostgres, waitFor } from '@ai-scale/testkit';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { type ApiAndWorker, startApiAndWorker } from './support/api-and-worker';
 import { type ServerUnderTest, startServer } from './support/server-under-test';
 
@@ -21,6 +22,10 @@ async function startHangingEmbeddings() {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
     received: () => received,
+    /** Holds requests again (after a release). */
+    hold: () => {
+      released = false;
+    },
     /** Drops the held connections: the embedding call fails, so the handler reaches its end. */
     release: () => {
       released = true;
@@ -111,22 +116,92 @@ describe('cancelling a running ingestion (embedded configuration)', () => {
   }, 90_000);
 });
 
+/** Reads an SSE stream until `until` says stop (or the server ends it). */
+async function readEvents(
+  baseUrl: string,
+  path: string,
+  token: string,
+  options: { lastEventId?: string; until?: (event: EventSourceMessage) => boolean } = {},
+): Promise<EventSourceMessage[]> {
+  const controller = new AbortController();
+  const response = await fetch(`${baseUrl}${path}`, {
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(options.lastEventId ? { 'last-event-id': options.lastEventId } : {}),
+    },
+    signal: controller.signal,
+  });
+  expect(response.status).toBe(200);
+  const events: EventSourceMessage[] = [];
+  let done = false;
+  const parser = createParser({
+    onEvent: (event) => {
+      if (done) return;
+      events.push(event);
+      if (options.until?.(event)) done = true;
+    },
+  });
+  const decoder = new TextDecoder();
+  try {
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      parser.feed(decoder.decode(chunk, { stream: true }));
+      if (done) break;
+    }
+  } finally {
+    controller.abort();
+  }
+  return events;
+}
+
 describeWithRedisAndPostgres(
   'cancelling a running ingestion on BullMQ with a separate worker process',
   () => {
     let embeddings: HangingEmbeddings;
     let pair: ApiAndWorker;
+    let secondApi: ServerUnderTest;
     beforeAll(async () => {
       embeddings = await startHangingEmbeddings();
       pair = await startApiAndWorker('cancelingest', environment(embeddings));
+      secondApi = await startServer({ ...pair.environment, ROLE: 'api' });
     }, 120_000);
     afterAll(async () => {
+      await secondApi?.close();
       await pair?.stop();
       await embeddings?.close();
     });
 
     it('cancels it in the worker process while it embeds', async () => {
       await expectIngestionCancelledMidWay(pair.server, embeddings);
+    }, 90_000);
+
+    it('follows ingestion progress on one api replica and resumes on another with Last-Event-ID, without duplicates', async () => {
+      const tenant = await pair.server.request('POST', '/v1/admin/tenants', {
+        token: ADMIN_TOKEN,
+        body: { name: 'C' },
+      });
+      const token: string = tenant.body.apiKey;
+      embeddings.hold();
+      const created = await pair.server.request('POST', '/v1/documents', {
+        token,
+        body: { title: 'Shearwater', text: '# Shearwater\n\nShearwater is the CDN. It caches for an hour.' },
+      });
+      const path = `/v1/jobs/${created.body.jobId}/events`;
+      const atEmbedding = (event: EventSourceMessage): boolean =>
+        (event.event === 'progress' && event.id === '2') ||
+        (event.event === 'snapshot' && JSON.parse(event.data).progress?.seq === 2);
+      // Replica 1: up to the `embedding` report (seq 2); the job then waits at the embedder.
+      const first = await readEvents(pair.server.baseUrl, path, token, { until: atEmbedding });
+      expect(first.filter((event) => event.id).every((event) => Number(event.id) <= 2)).toBe(true);
+      // Replica 2, resumed after seq 2: the rest (cancelled, then the final snapshot), no progress <= 2 again.
+      const rest = readEvents(secondApi.baseUrl, path, token, { lastEventId: '2' });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const cancel = await secondApi.request('POST', `/v1/jobs/${created.body.jobId}/cancel`, { token });
+      expect(cancel.status).toBe(200);
+      const events = await rest;
+      expect(events.filter((event) => event.event === 'progress' && Number(event.id) <= 2)).toEqual([]);
+      expect(events.map((event) => event.event)).toContain('cancelled');
+      expect(JSON.parse(events.at(-1)!.data)).toMatchObject({ state: 'cancelled' });
+      embeddings.release();
     }, 90_000);
   },
 );
