@@ -47,7 +47,7 @@ export class JobsController {
 
   @Get(':id')
   @ApiOperation({
-    summary: 'A job: state (queued|active|completed|failed), progress, result, error, attempts.',
+    summary: 'A job: state (queued|active|completed|failed|cancelled), progress, result, error, attempts.',
   })
   @ApiJsonResponse(200, 'The job', jobResponse)
   async get(@CurrentTenant() tenant: AuthenticatedTenant, @Param('id') id: string) {
