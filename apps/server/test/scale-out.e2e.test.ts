@@ -35,6 +35,8 @@ function scaleOutSuite(topology: 'redis' | 'redis-cluster'): void {
   let tenantKey: string;
   let apis: readonly FleetMember[];
   let turn = 0;
+  /** Bodies of the 503s a search was retried after, reported at the end. */
+  const retried503: string[] = [];
   /** Round-robin over the api processes, as a load balancer would. */
   const next = (): FleetMember => apis[turn++ % apis.length]!;
 
@@ -75,6 +77,7 @@ function scaleOutSuite(topology: 'redis' | 'redis-cluster'): void {
   }, 180_000);
 
   afterAll(async () => {
+    if (retried503.length > 0) process.stderr.write(`searches retried after 503: ${retried503.join('\n')}\n`);
     await fleet?.stop();
     await Promise.all([s3?.stop(), cluster?.stop(), database?.drop(), upstream?.close()]);
   }, 60_000);
@@ -100,10 +103,15 @@ function scaleOutSuite(topology: 'redis' | 'redis-cluster'): void {
     mode: 'keyword' | 'hybrid' = 'keyword',
     topK = 5,
   ): Promise<string[]> => {
-    const response = await via.request('POST', '/v1/search', {
-      token: tenantKey,
-      body: { query, topK, mode },
-    });
+    const search = () => via.request('POST', '/v1/search', { token: tenantKey, body: { query, topK, mode } });
+    // A 503 + Retry-After (the shared index busy: a commit by another process, a rebuild) is the
+    // API's documented answer to a dependency that did not answer in time; a client retries it.
+    let response = await search();
+    for (let retry = 0; retry < 3 && response.status === 503; retry += 1) {
+      retried503.push(JSON.stringify(response.body));
+      await sleep(1000 * Number(response.headers.get('retry-after') ?? 1));
+      response = await search();
+    }
     expect({ status: response.status, body: response.body }).toEqual({
       status: 200,
       body: expect.anything(),
