@@ -1,5 +1,8 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
+import { TenantAuthenticator } from '../src/common/auth/tenant-authenticator';
+import { hashApiKey } from '../src/modules/tenants/api-key';
+import { type AuthenticatedTenant, type TenantStore } from '../src/modules/tenants/tenant.store';
 import { REQUEST_LOG_REDACT_PATHS } from '../src/infrastructure/logging/logging.module';
 import { type ServerUnderTest, startServer } from './support/server-under-test';
 
@@ -210,5 +213,35 @@ describe('request logs (the redaction the server configures for pino-http)', () 
     expect(written).not.toMatch(/secret/);
     expect(written).toContain('"accept":"*/*"');
     expect(written.match(/\[redacted\]/g)?.length).toBe(8);
+  });
+});
+
+describe('API key revocation across replicas (TenantAuthenticator, clock faked)', () => {
+  beforeEach(() => {
+    jest.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
+    // The faked performance.now() starts at 0, which lru-cache reads as "no start time": move on.
+    jest.advanceTimersByTime(1_000);
+  });
+  afterEach(() => jest.useRealTimers());
+
+  it('a key revoked through one replica stops there at once and in every other within 10 s', async () => {
+    const key = 'ais_revocation-test-key';
+    const keys = new Map<string, AuthenticatedTenant>([
+      [hashApiKey(key), { id: 'tenant-r', apiKeyId: 'key-r' } as AuthenticatedTenant],
+    ]);
+    // The shared database: both replicas read the same rows.
+    const store = { authenticate: async (hash: string) => keys.get(hash) } as unknown as TenantStore;
+    const replica1 = new TenantAuthenticator(store);
+    const replica2 = new TenantAuthenticator(store);
+    expect((await replica1.authenticate(`Bearer ${key}`))?.id).toBe('tenant-r');
+    expect((await replica2.authenticate(`Bearer ${key}`))?.id).toBe('tenant-r');
+
+    keys.clear(); // revoked in the database, through replica 1
+    replica1.invalidate();
+    expect(await replica1.authenticate(`Bearer ${key}`)).toBeUndefined();
+    jest.advanceTimersByTime(9_000);
+    expect((await replica2.authenticate(`Bearer ${key}`))?.id).toBe('tenant-r'); // still cached
+    jest.advanceTimersByTime(1_001);
+    expect(await replica2.authenticate(`Bearer ${key}`)).toBeUndefined();
   });
 });

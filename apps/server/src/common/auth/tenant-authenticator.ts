@@ -7,6 +7,7 @@ import {
   type TenantStore,
 } from '../../modules/tenants/tenant.store';
 
+/** How long an answer is cached: the bound on a revocation reaching other replicas (docs/security.md). */
 const CACHE_TTL_MS = 10_000;
 const CACHE_MAX = 10_000;
 
@@ -22,6 +23,9 @@ export class TenantAuthenticator {
   private readonly cache = new LRUCache<string, { tenant: AuthenticatedTenant | null }>({
     max: CACHE_MAX,
     ttl: CACHE_TTL_MS,
+    // The global monotonic clock, looked up at each call (lru-cache keeps the one it saw at import), so
+    // a faked clock reaches it: security.e2e.test.ts proves the revocation bound with one.
+    perf: { now: () => performance.now() },
   });
 
   constructor(@InjectTenantStore() private readonly store: TenantStore) {}
