@@ -53,7 +53,8 @@ describe('cancellation and progress on the embedded configuration', () => {
       { message: 'ingestion' },
     );
     const job = (await server.request('GET', `/v1/jobs/${jobId}`, { token: keyA })).body;
-    expect(job.progress).toMatchObject({ stage: 'indexing', percent: 90, seq: 3 });
+    // parsing, embedding started, embedding chunk n of n (one batch), indexing
+    expect(job.progress).toMatchObject({ stage: 'indexing', percent: 90, seq: 4 });
 
     expect((await server.request('POST', `/v1/jobs/${jobId}/cancel`, { token: keyB })).status).toBe(404);
     const finished = await server.request('POST', `/v1/jobs/${jobId}/cancel`, { token: keyA });

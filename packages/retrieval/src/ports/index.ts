@@ -19,6 +19,7 @@ export { isMaintainableVectorStore } from './vector-store';
 export type { RerankCandidate, RerankRequest, RerankedItem, Reranker } from './reranker';
 export type {
   IngestDocumentInput,
+  IngestOptions,
   IngestDocumentResult,
   RemoveDocumentInput,
   Retrieval,

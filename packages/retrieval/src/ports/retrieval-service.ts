@@ -12,6 +12,17 @@ export interface IngestDocumentInput {
   readonly contentType?: ContentType;
 }
 
+/** How an ingestion reports and stops: what a queue job passes down from its own context. */
+export interface IngestOptions {
+  /** Aborting stops before the next embedding batch (and the embedder's call in flight) and writes nothing. */
+  readonly signal?: AbortSignal;
+  /** After each embedding batch: texts embedded so far of those to embed (cache hits excluded). */
+  readonly onProgress?: (progress: {
+    readonly embedded: number;
+    readonly total: number;
+  }) => void | Promise<void>;
+}
+
 export interface IngestDocumentResult {
   readonly documentId: string;
   readonly chunks: {
@@ -81,12 +92,15 @@ export interface SearchResponse {
  * `InvalidRetrievalRequestError` / `InvalidFilterError`, before any side effect.
  */
 export interface Retrieval {
-  ingestDocument(input: IngestDocumentInput): Promise<IngestDocumentResult>;
+  ingestDocument(input: IngestDocumentInput, options?: IngestOptions): Promise<IngestDocumentResult>;
   /**
    * Many documents in one embedding pass and batched writes (bulk import). Per-document guarantees
    * as above; `embedded` and `cacheHits` of the whole batch are reported on the first result.
    */
-  ingestDocuments(inputs: readonly IngestDocumentInput[]): Promise<IngestDocumentResult[]>;
+  ingestDocuments(
+    inputs: readonly IngestDocumentInput[],
+    options?: IngestOptions,
+  ): Promise<IngestDocumentResult[]>;
   removeDocument(input: RemoveDocumentInput): Promise<{ readonly removed: number }>;
   search(input: SearchInput): Promise<SearchResponse>;
 }

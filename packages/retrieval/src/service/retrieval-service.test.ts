@@ -36,6 +36,43 @@ function setup(cache?: EmbeddingCache) {
 }
 
 describe('RetrievalService ingestion', () => {
+  it('reports embedding progress batch by batch, and a cancelled ingestion stops and writes nothing', async () => {
+    const embedder = new CountingEmbedder();
+    const store = new MemoryVectorStore({ dimensions: 64 });
+    const service = new RetrievalService({
+      embedder,
+      store,
+      chunkSize: 32,
+      chunkOverlap: 0,
+      embedBatchSize: 2,
+    });
+    const progress: Array<{ embedded: number; total: number }> = [];
+    const result = await service.ingestDocument(
+      { tenantId: 't', documentId: 'd', text: sections() },
+      { onProgress: (report) => void progress.push(report) },
+    );
+    expect(result.chunks.total).toBeGreaterThan(2);
+    expect(progress.map((report) => report.embedded)).toEqual(
+      Array.from({ length: Math.ceil(result.embedded / 2) }, (_, index) =>
+        Math.min(result.embedded, 2 * (index + 1)),
+      ),
+    );
+    expect(progress.every((report) => report.total === result.embedded)).toBe(true);
+
+    const abort = new AbortController();
+    await expect(
+      service.ingestDocument(
+        {
+          tenantId: 't',
+          documentId: 'cancelled',
+          text: sections({ 0: 'A different first section entirely.' }, 8),
+        },
+        { signal: abort.signal, onProgress: () => abort.abort(new Error('cancelled by the test')) },
+      ),
+    ).rejects.toThrow('cancelled by the test');
+    expect(await store.count('t')).toBe(result.chunks.total);
+  });
+
   it('embeds nothing for an unchanged document, only changed chunks for an edit, and deletes removed ones', async () => {
     const { embedder, store, service } = setup();
     const first = await service.ingestDocument({

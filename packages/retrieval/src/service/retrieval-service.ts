@@ -7,6 +7,7 @@ import type {
   Embedder,
   EmbeddingCache,
   IngestDocumentInput,
+  IngestOptions,
   IngestDocumentResult,
   Metadata,
   MetadataFilter,
@@ -132,8 +133,11 @@ export class RetrievalService implements Retrieval {
     return this.options.store;
   }
 
-  async ingestDocument(input: IngestDocumentInput): Promise<IngestDocumentResult> {
-    const [result] = await this.ingestDocuments([input]);
+  async ingestDocument(
+    input: IngestDocumentInput,
+    options: IngestOptions = {},
+  ): Promise<IngestDocumentResult> {
+    const [result] = await this.ingestDocuments([input], options);
     return result as IngestDocumentResult;
   }
 
@@ -141,7 +145,10 @@ export class RetrievalService implements Retrieval {
    * Ingests many documents with one embedding pass and batched upserts (bulk imports, evaluation).
    * Same guarantees as `ingestDocument`, per document; all inputs are validated before any write.
    */
-  async ingestDocuments(inputs: readonly IngestDocumentInput[]): Promise<IngestDocumentResult[]> {
+  async ingestDocuments(
+    inputs: readonly IngestDocumentInput[],
+    options: IngestOptions = {},
+  ): Promise<IngestDocumentResult[]> {
     const started = performance.now();
     const checked = inputs.map((input) => checkIngestInput(input));
     const seen = new Set<string>();
@@ -191,7 +198,10 @@ export class RetrievalService implements Retrieval {
       const { vectors, embedded, cacheHits } = await this.vectorsFor(
         toEmbed.map((entry) => entry.chunk.contentHash),
         toEmbed.map((entry) => entry.chunk.text),
+        options,
       );
+      // Nothing is written for an ingestion cancelled while it embedded.
+      options.signal?.throwIfAborted();
       const fresh = new Map<PlannedChunk, readonly number[]>();
       toEmbed.forEach((entry, index) => fresh.set(entry, vectors[index] as readonly number[]));
 
@@ -490,6 +500,7 @@ export class RetrievalService implements Retrieval {
   private async vectorsFor(
     hashes: readonly string[],
     texts: readonly string[],
+    options: IngestOptions = {},
   ): Promise<{ vectors: (readonly number[])[]; embedded: number; cacheHits: number }> {
     const vectors: (readonly number[] | undefined)[] = new Array(texts.length);
     const missing: number[] = [];
@@ -513,7 +524,10 @@ export class RetrievalService implements Retrieval {
       else uniqueByHash.set(hash, [index]);
     }
     const unique = [...uniqueByHash.values()];
-    const fresh = await this.embed(unique.map((group) => texts[group[0] as number] as string));
+    const fresh = await this.embed(
+      unique.map((group) => texts[group[0] as number] as string),
+      options,
+    );
     unique.forEach((group, position) => {
       const vector = fresh[position] as number[];
       for (const index of group) vectors[index] = vector;
@@ -535,17 +549,22 @@ export class RetrievalService implements Retrieval {
     };
   }
 
-  private async embed(texts: readonly string[]): Promise<number[][]> {
+  private async embed(texts: readonly string[], options: IngestOptions = {}): Promise<number[][]> {
     const batch = this.options.embedBatchSize ?? 64;
     const vectors: number[][] = [];
     for (let start = 0; start < texts.length; start += batch) {
+      options.signal?.throwIfAborted();
       const started = performance.now();
       const slice = texts.slice(start, start + batch);
-      const result = await this.options.embedder.embed(slice);
+      const result = await this.options.embedder.embed(
+        slice,
+        options.signal ? { signal: options.signal } : undefined,
+      );
       this.embedDuration.record((performance.now() - started) / 1000, {
         [ATTR.genAiRequestModel]: this.options.embedder.id,
       });
       vectors.push(...result);
+      await options.onProgress?.({ embedded: vectors.length, total: texts.length });
     }
     return vectors;
   }

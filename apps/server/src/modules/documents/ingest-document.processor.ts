@@ -81,13 +81,24 @@ export class IngestDocumentProcessor implements JobProcessor<IngestDocumentJob, 
         });
       }
       await report('embedding', 50, { pages: parsed.pageCount ?? null, ocrPages: parsed.ocrPages.length });
-      const result = await this.retrieval.ingestDocument({
-        tenantId,
-        documentId,
-        text: parsed.text,
-        metadata: { ...job.payload.metadata, kind: parsed.kind },
-        contentType: parsed.textFormat,
-      });
+      const result = await this.retrieval.ingestDocument(
+        {
+          tenantId,
+          documentId,
+          text: parsed.text,
+          metadata: { ...job.payload.metadata, kind: parsed.kind },
+          contentType: parsed.textFormat,
+        },
+        {
+          signal: job.signal,
+          // Embedding chunk n of m, from 50 to 90 %.
+          onProgress: ({ embedded, total }) =>
+            report('embedding', 50 + Math.floor((40 * embedded) / Math.max(1, total)), {
+              current: embedded,
+              total,
+            }),
+        },
+      );
       if (!(await this.documents.get(tenantId, documentId)))
         throw new DocumentDeletedError(documentId, 'during');
       job.signal.throwIfAborted();
