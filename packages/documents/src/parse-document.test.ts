@@ -96,8 +96,14 @@ describe('parseDocument', () => {
         ['Turbulent boundary layers thicken'],
         ['downstream of the leading edge'],
       ]);
-      const parsed = await parseDocument(pdf, { ocr });
+      const progress: Array<{ done: number; total: number }> = [];
+      const parsed = await parseDocument(pdf, { ocr, onOcrPage: (page) => void progress.push(page) });
       expect(parsed.ocrPages).toEqual([1, 2]);
+      // Live: one report per page recognised, as the job's "OCR page n of m".
+      expect(progress).toEqual([
+        { done: 1, total: 2 },
+        { done: 2, total: 2 },
+      ]);
       expect(parsed.text.toLowerCase()).toContain('boundary layers');
       expect(parsed.text.toLowerCase()).toContain('leading edge');
     });

@@ -14,6 +14,8 @@ export interface ParseDocumentOptions extends TypeHints {
   /** Needed for images and scanned PDF pages; without it such files fail with OcrUnavailableError. */
   readonly ocr?: OcrEngine;
   readonly signal?: AbortSignal;
+  /** After each page recognised by OCR: pages done of the pages to recognise (live progress of a scan). */
+  readonly onOcrPage?: (progress: { readonly done: number; readonly total: number }) => void | Promise<void>;
 }
 
 /**
@@ -59,13 +61,20 @@ export async function parseDocument(
       break;
     }
     case 'pdf': {
-      const { text, title, pageCount, ocrPages } = await parsePdf(bytes, limits, options.ocr, options.signal);
+      const { text, title, pageCount, ocrPages } = await parsePdf(
+        bytes,
+        limits,
+        options.ocr,
+        options.signal,
+        options.onOcrPage,
+      );
       parsed = { ...detected, text, textFormat: 'text', pageCount, ocrPages, ...(title ? { title } : {}) };
       break;
     }
     case 'image': {
       if (!options.ocr) throw new OcrUnavailableError('the file is an image and no OCR engine is configured');
       const { text } = await options.ocr.recognize(bytes, options.signal ? { signal: options.signal } : {});
+      await options.onOcrPage?.({ done: 1, total: 1 });
       parsed = { ...detected, text: text.trim(), textFormat: 'text', pageCount: 1, ocrPages: [1] };
       break;
     }

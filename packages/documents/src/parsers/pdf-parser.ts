@@ -27,6 +27,7 @@ export async function parsePdf(
   limits: DocumentLimits,
   ocr: OcrEngine | undefined,
   signal?: AbortSignal,
+  onOcrPage?: (progress: { readonly done: number; readonly total: number }) => void | Promise<void>,
 ): Promise<PdfParseResult> {
   const session = new PdfSession(new Uint8Array(bytes));
   try {
@@ -61,6 +62,7 @@ export async function parsePdf(
         const { text } = await ocr.recognize(image, signal ? { signal } : {});
         pages.set(pageNumber, text.trim());
         ocrPages.push(pageNumber);
+        await onOcrPage?.({ done: ocrPages.length, total: scanned.length });
       }
     }
     const text = [...pages.entries()]

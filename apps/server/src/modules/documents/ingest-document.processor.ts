@@ -70,16 +70,13 @@ export class IngestDocumentProcessor implements JobProcessor<IngestDocumentJob, 
         limits: this.limits.limitsFor(tenantId),
         ...(this.ocr ? { ocr: this.ocr } : {}),
         signal: job.signal,
+        // OCR page n of m, live, from 5 to 40 %.
+        onOcrPage: ({ done, total }) =>
+          report('ocr', 5 + Math.floor((35 * done) / Math.max(1, total)), { current: done, total }),
       });
       if (!(await this.documents.get(tenantId, documentId)))
         throw new DocumentDeletedError(documentId, 'during');
       job.signal.throwIfAborted();
-      if (parsed.ocrPages.length > 0) {
-        await report('ocr', 40, {
-          current: parsed.ocrPages.length,
-          total: parsed.pageCount ?? parsed.ocrPages.length,
-        });
-      }
       await report('embedding', 50, { pages: parsed.pageCount ?? null, ocrPages: parsed.ocrPages.length });
       const result = await this.retrieval.ingestDocument(
         {
