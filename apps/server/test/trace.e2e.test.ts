@@ -207,6 +207,12 @@ describeWithRedisAndPostgres(
       expect(chat.status).toBe(202);
       await waitJob(chat.body.jobId);
       expect(provider.stats.chatCompletions).toBeGreaterThan(0);
+      // The OpenAI-compatible API answers in the api process, through the same gateway.
+      const completion = await httpRequest(apiUrl, 'POST', '/v1/openai/chat/completions', {
+        token: apiKey,
+        body: { model: 'auto', messages: [{ role: 'user', content: 'What do wind tunnels measure?' }] },
+      });
+      expect(completion.status).toBe(200);
 
       // SIGTERM flushes each process's batch span processor before it exits.
       for (const child of processes) child.kill('SIGTERM');
@@ -295,6 +301,30 @@ describeWithRedisAndPostgres(
           s.name.startsWith('chat ') ||
           s.attributes['gen_ai.operation.name'] === 'chat',
       );
+
+      // /v1/openai/chat/completions is one trace too: the API request → gateway → provider call.
+      const openAiRoot = collector.spans.find(
+        (span) =>
+          span.service === 'ai-scale-api' &&
+          span.kind === 2 &&
+          String(span.attributes['http.route'] ?? span.attributes['url.path'] ?? span.name).includes(
+            '/v1/openai/chat/completions',
+          ),
+      );
+      expect(openAiRoot).toBeDefined();
+      const openAiTrace = collector.spans.filter((span) => span.traceId === openAiRoot!.traceId);
+      expect(
+        openAiTrace.some((span) => span.attributes['gen_ai.operation.name'] === 'chat' && span.kind === 3),
+      ).toBe(true);
+      expect(
+        openAiTrace.some(
+          (span) =>
+            span.kind === 3 &&
+            String(span.attributes['url.full'] ?? span.attributes['server.port'] ?? '').includes(
+              new URL(provider.url).port,
+            ),
+        ),
+      ).toBe(true);
 
       // The chain itself: API request → enqueue → (job, in the worker process) → retrieval and the provider call.
       expect(ancestry(processSpan)).toContain(enqueue.name);
