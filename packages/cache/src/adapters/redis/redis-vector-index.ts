@@ -242,6 +242,9 @@ export class RedisVectorIndex implements VectorIndex {
   private tail: Promise<void> | undefined;
   private upserts = 0;
   private closed = false;
+  /** Resolves on `close()`: a blocked read of a cluster client that is disconnected never settles. */
+  private stopTail: () => void = () => undefined;
+  private readonly tailStopped = new Promise<null>((resolve) => (this.stopTail = () => resolve(null)));
 
   constructor(options: RedisVectorIndexOptions) {
     assertBound('dimensions', options.dimensions);
@@ -621,15 +624,12 @@ export class RedisVectorIndex implements VectorIndex {
     while (!this.closed) {
       try {
         this.lastId ??= await this.position();
-        const reply = (await this.reader.xread(
-          'COUNT',
-          1000,
-          'BLOCK',
-          1000,
-          'STREAMS',
-          this.streamKey,
-          this.lastId,
-        )) as Array<[string, Array<[string, string[]]>]> | null;
+        const read = this.reader.xread('COUNT', 1000, 'BLOCK', 1000, 'STREAMS', this.streamKey, this.lastId);
+        read.catch(() => undefined); // settles (or not) after close: never an unhandled rejection
+        const reply = (await Promise.race([read, this.tailStopped])) as Array<
+          [string, Array<[string, string[]]>]
+        > | null;
+        if (this.closed) return;
         if (failed) {
           failed = false;
           this.resyncAll();
@@ -719,8 +719,13 @@ export class RedisVectorIndex implements VectorIndex {
     this.closed = true;
     for (const state of this.mirrors.values()) state.cancelled = true;
     this.mirrors.clear();
+    this.stopTail();
     this.reader.disconnect();
+    // The client closes before the tail is awaited: a tail still waiting on its first command (the
+    // stream position, on a cluster client still connecting) would otherwise wait for a client that
+    // is only closed after it — a close that never returns. Closing rejects that command; the tail ends.
+    const closing = closeRedisClient(this.client);
     await this.tail?.catch(() => undefined);
-    await closeRedisClient(this.client);
+    await closing;
   }
 }
