@@ -19,7 +19,16 @@ describe('OpenAI-compatible API at /v1/openai, driven by the openai npm client',
   const usage = async () => (await server.request('GET', '/v1/usage', { token: apiKey })).body.total;
 
   beforeAll(async () => {
-    upstream = await startFakeOpenAiServer({ embeddingDimensions: 64 });
+    // The model answers JSON when asked for a JSON schema: a city, and for "a country" only a city.
+    upstream = await startFakeOpenAiServer({
+      embeddingDimensions: 64,
+      respond: (body) =>
+        JSON.stringify(body).includes('"json_schema"')
+          ? '{"city": "Paris"}'
+          : `Answer from ${body.model} to "${
+              [...(body.messages ?? [])].reverse().find((message) => message.role === 'user')?.content ?? ''
+            }".`,
+    });
     server = await startServer({
       ADMIN_TOKEN,
       VECTOR_STORE: 'memory',
@@ -156,20 +165,38 @@ describe('OpenAI-compatible API at /v1/openai, driven by the openai npm client',
     expect(upstreamMessages.at(-1)).toMatchObject({ role: 'tool', tool_call_id: call!.id });
   });
 
-  it('passes a JSON-schema response_format through to the model', async () => {
-    await client.chat.completions.create({
-      model: 'gpt-4o-mini',
-      messages: [{ role: 'user', content: 'Give me a city and its country.' }],
-      response_format: {
-        type: 'json_schema',
-        json_schema: {
-          name: 'city',
-          schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-          strict: true,
+  it('answers a JSON-schema response_format validated, and refuses one the model cannot meet after a repair', async () => {
+    const format = (required: string[]) => ({
+      type: 'json_schema' as const,
+      json_schema: {
+        name: 'city',
+        schema: {
+          type: 'object',
+          properties: { city: { type: 'string' }, country: { type: 'string' } },
+          required,
         },
+        strict: true,
       },
     });
+    const calls = upstream.stats.chatCompletions;
+    const answered = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'Give me a city.' }],
+      response_format: format(['city']),
+    });
+    expect(JSON.parse(answered.choices[0]?.message.content ?? '')).toEqual({ city: 'Paris' });
     expect(JSON.stringify(upstream.lastChatRequest())).toContain('"json_schema"');
+    expect(upstream.stats.chatCompletions).toBe(calls + 1);
+
+    // The model never adds the country: one repair turn, both calls billed, then a typed error.
+    await expect(
+      client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'Give me a city and its country.' }],
+        response_format: format(['city', 'country']),
+      }),
+    ).rejects.toMatchObject({ status: 502, code: 'structured_output_invalid' });
+    expect(upstream.stats.chatCompletions).toBe(calls + 3);
   });
 
   it("embeds with the server's embedder, in float and in the SDK's default base64", async () => {
