@@ -410,6 +410,15 @@ describeIfPrometheus('Prometheus scrapes a running api and worker (promtool, rea
       })),
     );
     expect(queries.length).toBeGreaterThan(20);
+    // One more dead-lettered job now that Prometheus has samples of the counter: the alert's
+    // increase() needs it to grow between two scrapes, whenever Prometheus started.
+    provider.injectFaults(Array.from({ length: 200 }, () => 'server_error' as const));
+    const doomed = await httpRequest(apiUrl, 'POST', '/v1/chat', {
+      token: apiKey,
+      body: { message: 'Doomed three?', mode: 'async' },
+    });
+    expect(await waitJob(doomed.body.jobId, ['failed'])).toBe('failed');
+    provider.injectFaults([]);
     // Give rates two samples and the dead-letter alert its evaluation.
     let empty: string[] = [];
     await waitFor(
@@ -423,7 +432,7 @@ describeIfPrometheus('Prometheus scrapes a running api and worker (promtool, rea
         }
         return empty.length === 0;
       },
-      { timeoutMs: 30_000, intervalMs: 1000, message: 'every panel query to return data' },
+      { timeoutMs: 45_000, intervalMs: 1000, message: 'every panel query to return data' },
     ).catch(() => undefined);
     expect(empty).toEqual([]);
     // The dashboard's template variables (`label_values(series, label)`) list values too.
